@@ -109,40 +109,65 @@ function sanitizeDocumentName(name: string): string {
 
 type MediaClass<T extends MediaContent> = new (bytes: Uint8Array, format: string, name?: string) => T;
 
-function resolveFormat(kind: MediaKind, bytes: Uint8Array, where: string, pathFormat: string | undefined, given?: string): string {
+function resolveFormat(
+  kind: MediaKind,
+  bytes: Uint8Array,
+  where: string,
+  pathFormat: string | undefined,
+  given?: string,
+): string {
   const accepted = MEDIA_FORMATS[kind];
   const acceptedText = `accepted ${kind} formats: ${accepted.join(', ')}`;
   if (bytes.length === 0) throw new LLMeterValidationError(`${where} is empty; ${acceptedText}`);
   if (given !== undefined) {
-    if (!accepted.includes(given)) throw new LLMeterValidationError(`${where}: format ${JSON.stringify(given)} is not a ${kind} format; ${acceptedText}`);
+    if (!accepted.includes(given))
+      throw new LLMeterValidationError(
+        `${where}: format ${JSON.stringify(given)} is not a ${kind} format; ${acceptedText}`,
+      );
     return given;
   }
   const sniffed = detectFormatFromBytes(bytes);
   if (sniffed !== undefined) {
     if (!accepted.includes(sniffed)) {
-      throw new LLMeterValidationError(`${where} holds ${KIND_OF_FORMAT[sniffed]} content (${sniffed}), not ${kind}; ${acceptedText}`);
+      throw new LLMeterValidationError(
+        `${where} holds ${KIND_OF_FORMAT[sniffed]} content (${sniffed}), not ${kind}; ${acceptedText}`,
+      );
     }
     if (pathFormat !== undefined && pathFormat !== sniffed) {
-      throw new LLMeterValidationError(`${where}: the extension says ${pathFormat} but the content is ${sniffed}; ${acceptedText}`);
+      throw new LLMeterValidationError(
+        `${where}: the extension says ${pathFormat} but the content is ${sniffed}; ${acceptedText}`,
+      );
     }
     return sniffed;
   }
   if (pathFormat !== undefined) {
     if (!accepted.includes(pathFormat)) {
-      throw new LLMeterValidationError(`${where}: extension means ${KIND_OF_FORMAT[pathFormat]} (${pathFormat}), not ${kind}; ${acceptedText}`);
+      throw new LLMeterValidationError(
+        `${where}: extension means ${KIND_OF_FORMAT[pathFormat]} (${pathFormat}), not ${kind}; ${acceptedText}`,
+      );
     }
     return pathFormat;
   }
   throw new LLMeterValidationError(`${where}: unknown content format; ${acceptedText}`);
 }
 
-function fromBytesOf<T extends MediaContent>(cls: MediaClass<T>, kind: MediaKind, bytes: Uint8Array, options: FromBytesOptions = {}): T {
+function fromBytesOf<T extends MediaContent>(
+  cls: MediaClass<T>,
+  kind: MediaKind,
+  bytes: Uint8Array,
+  options: FromBytesOptions = {},
+): T {
   if (!(bytes instanceof Uint8Array)) throw new LLMeterValidationError(`${kind} bytes must be a Uint8Array or Buffer`);
   const format = resolveFormat(kind, bytes, `${kind} bytes`, undefined, options.format);
   return new cls(new Uint8Array(bytes), format, options.name);
 }
 
-function fromPathOf<T extends MediaContent>(cls: MediaClass<T>, kind: MediaKind, path: string, options: FromBytesOptions = {}): T {
+function fromPathOf<T extends MediaContent>(
+  cls: MediaClass<T>,
+  kind: MediaKind,
+  path: string,
+  options: FromBytesOptions = {},
+): T {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(path));

@@ -43,11 +43,13 @@ export function meetsSLO(
   slo: SLO,
 ): boolean {
   if (record.error !== null) return false;
-  if (slo.ttft !== undefined && !(record.timeToFirstToken !== null && record.timeToFirstToken <= slo.ttft)) return false;
+  if (slo.ttft !== undefined && !(record.timeToFirstToken !== null && record.timeToFirstToken <= slo.ttft))
+    return false;
   if (slo.ttlt !== undefined && !(record.timeToLastToken !== null && record.timeToLastToken <= slo.ttlt)) return false;
   if (slo.tpot !== undefined) {
     const tpot =
-      record.timePerOutputToken ?? timePerOutputToken(record.timeToFirstToken, record.timeToLastToken, record.numTokensOutput);
+      record.timePerOutputToken ??
+      timePerOutputToken(record.timeToFirstToken, record.timeToLastToken, record.numTokensOutput);
     // A single-token answer has no TPOT: it cannot violate it.
     if (tpot !== null && tpot > slo.tpot) return false;
   }

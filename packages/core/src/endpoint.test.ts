@@ -40,7 +40,10 @@ describe('Endpoint.invoke', () => {
   });
 
   it('captures a thrown error with partial fields kept and no TTLT', async () => {
-    const ep = new FakeEndpoint(async () => ({ text: 'part', fail: Object.assign(new Error('boom'), { name: 'ThrottlingException' }) }));
+    const ep = new FakeEndpoint(async () => ({
+      text: 'part',
+      fail: Object.assign(new Error('boom'), { name: 'ThrottlingException' }),
+    }));
     const r = await ep.invoke({ prompt: 'hi' });
     expect(r.error).toBe('boom');
     expect(r.errorType).toBe('throttled');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { classifyError } from './error-type.js';
 import type { ErrorType } from './error-type.js';
+import { classifyError } from './error-type.js';
 import { InvocationAbortedError, InvocationTimeoutError, LLMeterValidationError } from './errors.js';
 import { InvocationResponse } from './invocation-response.js';
 

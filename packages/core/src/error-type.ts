@@ -42,7 +42,12 @@ const NETWORK_CODES = new Set([
 
 function httpStatusOf(err: Record<string, unknown>): number | undefined {
   const meta = err['$metadata'] as { httpStatusCode?: unknown } | undefined;
-  const candidates = [meta?.httpStatusCode, err['statusCode'], err['status'], err['$response'] && (err['$response'] as { statusCode?: unknown }).statusCode];
+  const candidates = [
+    meta?.httpStatusCode,
+    err['statusCode'],
+    err['status'],
+    err['$response'] && (err['$response'] as { statusCode?: unknown }).statusCode,
+  ];
   for (const c of candidates) if (typeof c === 'number' && c >= 100 && c < 600) return c;
   return undefined;
 }
@@ -71,7 +76,8 @@ export function errorTypeFromName(name: string): ErrorType | undefined {
   ) {
     return 'client';
   }
-  if (n.includes('internalserver') || n.includes('serviceunavailable') || n.includes('serviceexception')) return 'server';
+  if (n.includes('internalserver') || n.includes('serviceunavailable') || n.includes('serviceexception'))
+    return 'server';
   return undefined;
 }
 

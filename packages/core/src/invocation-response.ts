@@ -1,8 +1,8 @@
+import { timePerOutputToken } from './derived-metrics.js';
 import type { ErrorType } from './error-type.js';
 import { ERROR_TYPES } from './error-type.js';
 import { LLMeterValidationError } from './errors.js';
 import { fromJSONValue, toJSONValue } from './json-codec.js';
-import { timePerOutputToken } from './derived-metrics.js';
 
 /** The LLMeter (Python) keys of a `responses.jsonl` line, exactly: its loader rejects any other key. */
 export const LLMETER_RESPONSE_KEYS = [
@@ -103,7 +103,8 @@ function num(value: unknown, key: string): number | null {
 
 function str(value: unknown, key: string): string | null {
   if (value === null || value === undefined) return null;
-  if (typeof value !== 'string') throw new LLMeterValidationError(`${key} must be a string or null, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    throw new LLMeterValidationError(`${key} must be a string or null, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -178,7 +179,9 @@ export class InvocationResponse {
 
   /** TPOT as recorded, or derived from TTFT, TTLT and output tokens. */
   get effectiveTimePerOutputToken(): number | null {
-    return this.timePerOutputToken ?? timePerOutputToken(this.timeToFirstToken, this.timeToLastToken, this.numTokensOutput);
+    return (
+      this.timePerOutputToken ?? timePerOutputToken(this.timeToFirstToken, this.timeToLastToken, this.numTokensOutput)
+    );
   }
 
   /** LLMeter's JSON form: exactly its 14 snake_case keys, bytes as `{"__llmeter_bytes__": base64}`. */
@@ -238,10 +241,16 @@ export class InvocationResponse {
     }
     const errorType = all['error_type'];
     if (errorType !== undefined && errorType !== null && !ERROR_TYPES.includes(errorType as ErrorType)) {
-      throw new LLMeterValidationError(`error_type must be one of ${ERROR_TYPES.join(', ')}, got ${JSON.stringify(errorType)}`);
+      throw new LLMeterValidationError(
+        `error_type must be one of ${ERROR_TYPES.join(', ')}, got ${JSON.stringify(errorType)}`,
+      );
     }
     const chunkTimes = all['chunk_times'];
-    if (chunkTimes !== undefined && chunkTimes !== null && !(Array.isArray(chunkTimes) && chunkTimes.every((t) => typeof t === 'number'))) {
+    if (
+      chunkTimes !== undefined &&
+      chunkTimes !== null &&
+      !(Array.isArray(chunkTimes) && chunkTimes.every((t) => typeof t === 'number'))
+    ) {
       throw new LLMeterValidationError('chunk_times must be an array of numbers');
     }
     return new InvocationResponse({

@@ -9,7 +9,8 @@ export const BYTES_KEY = '__llmeter_bytes__';
  */
 export function toJSONValue(value: unknown): unknown {
   if (value === null || value === undefined) return value ?? null;
-  if (value instanceof Uint8Array) return { [BYTES_KEY]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  if (value instanceof Uint8Array)
+    return { [BYTES_KEY]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (value instanceof ArrayBuffer) return { [BYTES_KEY]: Buffer.from(value).toString('base64') };
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(toJSONValue);
@@ -58,7 +59,9 @@ export function parseJSON(text: string, where?: string): unknown {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new LLMeterValidationError(`${where ? `${where}: ` : ''}invalid JSON: ${(cause as Error).message}`, { cause });
+    throw new LLMeterValidationError(`${where ? `${where}: ` : ''}invalid JSON: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   return fromJSONValue(parsed);
 }
