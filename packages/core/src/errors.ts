@@ -20,19 +20,27 @@ export class LLMeterError extends Error {
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 
-  /** True for any LLMeter error (or subclass, when called on the subclass with a matching `name`). */
-  static isInstance(value: unknown): value is LLMeterError {
+  /**
+   * True for any LLMeter error when called on `LLMeterError`; called on a subclass (`StreamEventError.isInstance(e)`),
+   * true only for that subclass (and its own subclasses). Survives duplicate package copies: it checks a global
+   * symbol brand, then the class name along the prototype chain, then the error's `name`.
+   */
+  static isInstance<T extends LLMeterError>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
     if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) {
       return false;
     }
-    if (this === LLMeterError) return true;
-    // Subclass check by name so it survives duplicate package copies.
-    const wanted = (this as unknown as { prototype: { name?: string } }).prototype.name ?? this.name;
+    // `this` is the class `isInstance` was called on: a subclass narrows the check.
+    // biome-ignore lint/complexity/noThisInStatic: deliberate, see above
+    if ((this as unknown) === LLMeterError) return true;
+    // By class name rather than identity, so a subclass from another copy of the package matches too.
+    // biome-ignore lint/complexity/noThisInStatic: deliberate, see above
+    const wanted = this.name;
     let proto: unknown = Object.getPrototypeOf(value);
     while (proto && proto !== Object.prototype) {
-      if ((proto as { constructor?: { name?: string } }).constructor?.name === this.name) return true;
+      if ((proto as { constructor?: { name?: string } }).constructor?.name === wanted) return true;
       proto = Object.getPrototypeOf(proto);
     }
+    // Last resort: an error whose `name` says it is one (subclasses set `name` to their class name).
     return (value as Error).name === wanted;
   }
 }
