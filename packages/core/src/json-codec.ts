@@ -27,9 +27,13 @@ export function toJSONValue(value: unknown): unknown {
   return value;
 }
 
-/** Reverses `toJSONValue` for bytes: every `{"__llmeter_bytes__": base64}` object becomes a `Uint8Array`. */
+/**
+ * Reverses `toJSONValue` for bytes: every `{"__llmeter_bytes__": base64}` object becomes a `Uint8Array`.
+ * Values already decoded (bytes, dates) pass through, so decoding twice is harmless.
+ */
 export function fromJSONValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(fromJSONValue);
+  if (value instanceof Uint8Array || value instanceof ArrayBuffer || value instanceof Date) return value;
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     const keys = Object.keys(obj);
