@@ -100,7 +100,7 @@ describe('stringifyJSON / parseJSON', () => {
     expect(text).toContain('"__llmeter_bytes__"');
     const back = parseJSON(text) as typeof payload;
     expect(back).toEqual(payload);
-    const blob = (back.messages[0]?.content[1] as { blob: Uint8Array }).blob;
+    const blob = (back.messages[0]!.content[1] as { blob: Uint8Array }).blob;
     expect(Buffer.compare(Buffer.from(blob), Buffer.from(all256))).toBe(0);
   });
 
