@@ -2,7 +2,7 @@ import { timePerOutputToken } from './derived-metrics.js';
 import type { ErrorType } from './error-type.js';
 import { ERROR_TYPES } from './error-type.js';
 import { LLMeterValidationError } from './errors.js';
-import { fromJSONValue, toJSONValue } from './json-codec.js';
+import { fromJSONValue, parseJSON, toJSONValue } from './json-codec.js';
 
 /** The LLMeter (Python) keys of a `responses.jsonl` line, exactly: its loader rejects any other key. */
 export const LLMETER_RESPONSE_KEYS = [
@@ -92,6 +92,10 @@ const EXTENSION_KEYS = new Set([
   'schedule_lag',
   'extra',
 ]);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
 
 function num(value: unknown, key: string): number | null {
   if (value === null || value === undefined) return null;
@@ -229,11 +233,17 @@ export class InvocationResponse {
    * extension fields (given apart, or already in the same object). Unknown keys are an error naming the key.
    */
   static fromJSON(json: unknown, extension?: unknown): InvocationResponse {
-    const obj = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, unknown>;
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      throw new LLMeterValidationError('an InvocationResponse must be a JSON object');
+    const obj = (typeof json === 'string' ? parseJSON(json, 'InvocationResponse') : json) as Record<string, unknown>;
+    if (!isPlainObject(obj)) throw new LLMeterValidationError('an InvocationResponse must be a JSON object');
+    const ext = (
+      typeof extension === 'string' ? parseJSON(extension, 'InvocationResponse extension') : (extension ?? {})
+    ) as Record<string, unknown>;
+    if (!isPlainObject(ext)) throw new LLMeterValidationError('an InvocationResponse extension must be a JSON object');
+    if (obj['id'] != null && ext['id'] != null && obj['id'] !== ext['id']) {
+      throw new LLMeterValidationError(
+        `extension id ${JSON.stringify(ext['id'])} does not match the record id ${JSON.stringify(obj['id'])}`,
+      );
     }
-    const ext = (typeof extension === 'string' ? JSON.parse(extension) : (extension ?? {})) as Record<string, unknown>;
     const all: Record<string, unknown> = { ...obj, ...ext, id: obj['id'] ?? ext['id'] ?? null };
     const known = new Set<string>([...LLMETER_RESPONSE_KEYS, ...EXTENSION_KEYS]);
     for (const key of Object.keys(all)) {
@@ -244,6 +254,10 @@ export class InvocationResponse {
       throw new LLMeterValidationError(
         `error_type must be one of ${ERROR_TYPES.join(', ')}, got ${JSON.stringify(errorType)}`,
       );
+    }
+    const extra = all['extra'];
+    if (extra !== undefined && extra !== null && !isPlainObject(extra)) {
+      throw new LLMeterValidationError(`extra must be an object or null, got ${JSON.stringify(extra)}`);
     }
     const chunkTimes = all['chunk_times'];
     if (
