@@ -86,6 +86,13 @@ export function errorTypeFromName(name: string): ErrorType | undefined {
  * Order: our own timeout/abort errors, HTTP status, stream events, exception names, network error codes.
  */
 export function classifyError(error: unknown): ErrorType {
+  return classify(error, 0);
+}
+
+/** How deep `classifyError` follows `cause` chains (they can be cyclic). */
+const MAX_CAUSE_DEPTH = 8;
+
+function classify(error: unknown, depth: number): ErrorType {
   if (InvocationTimeoutError.isInstance(error)) return 'timeout';
   if (InvocationAbortedError.isInstance(error)) return 'aborted';
   if (typeof error !== 'object' || error === null) return 'unknown';
@@ -105,8 +112,8 @@ export function classifyError(error: unknown): ErrorType {
   if (NETWORK_CODES.has(code)) return 'network';
   const message = typeof err['message'] === 'string' ? err['message'] : '';
   if (/socket hang up|ECONNRESET|ECONNREFUSED|network|premature close/i.test(message)) return 'network';
-  if (err['cause'] !== undefined && err['cause'] !== error) {
-    const inner = classifyError(err['cause']);
+  if (err['cause'] !== undefined && err['cause'] !== error && depth < MAX_CAUSE_DEPTH) {
+    const inner = classify(err['cause'], depth + 1);
     if (inner !== 'unknown') return inner;
   }
   if (name === 'AbortError') return 'aborted';
