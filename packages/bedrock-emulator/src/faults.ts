@@ -1,0 +1,114 @@
+import type { SeededRandom } from './seeded-random.js';
+import type { FaultRule, FaultSpec, Operation, StreamExceptionType } from './types.js';
+
+/** The request header that carries a per-request fault: a `FaultSpec` as JSON. */
+export const FAULT_HEADER = 'x-llmeter-fault';
+
+const STREAM_EXCEPTIONS: readonly StreamExceptionType[] = [
+  'internalServerException',
+  'modelStreamErrorException',
+  'modelTimeoutException',
+  'serviceUnavailableException',
+  'throttlingException',
+  'validationException',
+];
+const HTTP_STATUSES = [400, 408, 424, 429, 500, 503];
+
+/** Thrown for a fault spec that is not one of the accepted shapes. */
+export class FaultSpecError extends Error {
+  override readonly name = 'FaultSpecError';
+}
+
+function nonNegativeInt(value: unknown, field: string, optional = false): void {
+  if (value === undefined && optional) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new FaultSpecError(`${field} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** Checks that `value` is a `FaultSpec`; throws a `FaultSpecError` that says what is accepted. */
+export function parseFaultSpec(value: unknown): FaultSpec {
+  if (!value || typeof value !== 'object')
+    throw new FaultSpecError(`a fault must be an object, got ${JSON.stringify(value)}`);
+  const f = value as Record<string, unknown>;
+  switch (f['kind']) {
+    case 'http':
+      if (!HTTP_STATUSES.includes(f['status'] as number)) {
+        throw new FaultSpecError(
+          `fault.status must be one of ${HTTP_STATUSES.join(', ')}, got ${JSON.stringify(f['status'])}`,
+        );
+      }
+      break;
+    case 'stream-exception':
+      if (!STREAM_EXCEPTIONS.includes(f['type'] as StreamExceptionType)) {
+        throw new FaultSpecError(
+          `fault.type must be one of ${STREAM_EXCEPTIONS.join(', ')}, got ${JSON.stringify(f['type'])}`,
+        );
+      }
+      nonNegativeInt(f['afterDeltas'], 'fault.afterDeltas');
+      break;
+    case 'reset':
+    case 'corrupt-frame':
+      nonNegativeInt(f['afterDeltas'], 'fault.afterDeltas');
+      break;
+    case 'stall':
+      nonNegativeInt(f['afterDeltas'], 'fault.afterDeltas', true);
+      break;
+    default:
+      throw new FaultSpecError(
+        `fault.kind must be one of http, stream-exception, reset, stall, corrupt-frame, got ${JSON.stringify(f['kind'])}`,
+      );
+  }
+  if (f['message'] !== undefined && typeof f['message'] !== 'string') {
+    throw new FaultSpecError(`fault.message must be a string, got ${JSON.stringify(f['message'])}`);
+  }
+  return f as FaultSpec;
+}
+
+/** Parses the `x-llmeter-fault` header value. */
+export function parseFaultHeader(value: string): FaultSpec {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw new FaultSpecError(`${FAULT_HEADER} must hold a fault spec as JSON, got ${JSON.stringify(value)}`);
+  }
+  return parseFaultSpec(json);
+}
+
+/** Checks the rules given to the emulator (at start, so a bad rule fails early). */
+export function validateFaultRules(rules: readonly FaultRule[]): void {
+  rules.forEach((rule, i) => {
+    try {
+      parseFaultSpec(rule.fault);
+    } catch (err) {
+      throw new FaultSpecError(`faults[${i}]: ${(err as Error).message}`);
+    }
+    if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) {
+      throw new FaultSpecError(`faults[${i}].rate must be between 0 and 1, got ${rule.rate}`);
+    }
+  });
+}
+
+/** The first rule that matches the request and fires (its rate drawn from `rng`), if any. */
+export function pickFault(
+  rules: readonly FaultRule[],
+  modelId: string,
+  operation: Operation,
+  rng: SeededRandom,
+): FaultSpec | undefined {
+  for (const rule of rules) {
+    if (rule.operation && rule.operation !== operation) continue;
+    if (rule.modelId !== undefined) {
+      if (typeof rule.modelId === 'string') {
+        if (rule.modelId !== modelId) continue;
+      } else {
+        rule.modelId.lastIndex = 0;
+        if (!rule.modelId.test(modelId)) continue;
+      }
+    }
+    const rate = rule.rate ?? 1;
+    if (rate >= 1 || rng.next() < rate) return rule.fault;
+  }
+  return undefined;
+}

@@ -1,0 +1,46 @@
+import type { LatencyProfile } from './types.js';
+
+/** The profile used where `EmulatorOptions.profile` leaves a field out. */
+export const DEFAULT_PROFILE: Readonly<LatencyProfile> = Object.freeze<LatencyProfile>({
+  ttftMs: { distribution: 'lognormal', mean: 300, stddev: 100 },
+  interTokenDelayMs: 15,
+  tokensPerDelta: 1,
+  outputTokens: { min: 32, max: 128 },
+  reasoningDeltas: 0,
+  cacheReadInputTokens: 0,
+  cacheWriteInputTokens: 0,
+  splitMetadata: false,
+  emptyDeltas: false,
+  padding: true,
+});
+
+/** The default profile with `overrides` applied; throws on values that cannot work. */
+export function resolveProfile(overrides: Partial<LatencyProfile> = {}): LatencyProfile {
+  const p: LatencyProfile = { ...DEFAULT_PROFILE };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (p as unknown as Record<string, unknown>)[k] = v;
+  const nonNegative = (name: string, v: number) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new RangeError(`profile.${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+    }
+  };
+  nonNegative('interTokenDelayMs', p.interTokenDelayMs);
+  nonNegative('reasoningDeltas', p.reasoningDeltas);
+  nonNegative('cacheReadInputTokens', p.cacheReadInputTokens);
+  nonNegative('cacheWriteInputTokens', p.cacheWriteInputTokens);
+  if (!Number.isInteger(p.tokensPerDelta) || p.tokensPerDelta < 1) {
+    throw new RangeError(`profile.tokensPerDelta must be a positive integer, got ${JSON.stringify(p.tokensPerDelta)}`);
+  }
+  if (typeof p.outputTokens === 'number') nonNegative('outputTokens', p.outputTokens);
+  else if (!(p.outputTokens.min >= 0 && p.outputTokens.max >= p.outputTokens.min)) {
+    throw new RangeError(
+      `profile.outputTokens must be { min, max } with 0 <= min <= max, got ${JSON.stringify(p.outputTokens)}`,
+    );
+  }
+  if (typeof p.ttftMs === 'number') nonNegative('ttftMs', p.ttftMs);
+  else if (!['constant', 'uniform', 'normal', 'lognormal'].includes(p.ttftMs.distribution)) {
+    throw new RangeError(
+      `profile.ttftMs.distribution must be constant, uniform, normal or lognormal, got ${JSON.stringify(p.ttftMs.distribution)}`,
+    );
+  }
+  return p;
+}
