@@ -31,3 +31,5 @@ export type { OtlpMetricReaderOptions } from './otlp-reader.js';
 export { createOtlpMetricReader } from './otlp-reader.js';
 export type { PrometheusExporterHandle, PrometheusExporterOptions } from './prometheus-exporter.js';
 export { startPrometheusExporter } from './prometheus-exporter.js';
+export type { OtelCallbacks, OtelCallbacksOptions } from './runner-callbacks.js';
+export { otelCallbacks } from './runner-callbacks.js';

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ATTRIBUTE_KEYS, GenAIMetrics, METRIC_NAMES } from './genai-metrics.js';
 import { instrumentEndpoint } from './instrument-endpoint.js';
 import { OtelRecordSink } from './otel-record-sink.js';
+import { otelCallbacks } from './runner-callbacks.js';
 import { FakeStreamEndpoint } from './test-support/fake-endpoint.js';
 import { histogramPoints, testProvider } from './test-support/metric-reader.js';
 
@@ -109,5 +110,20 @@ describe('OtelRecordSink', () => {
     new OtelRecordSink({ meterProvider: provider }).onRecord(new InvocationResponse({ timeToLastToken: 1 }));
     const points = (await reader.metrics()).get(METRIC_NAMES.requests)!.dataPoints;
     expect(points[0]!.attributes[ATTRIBUTE_KEYS.requestModel]).toBe('_OTHER');
+  });
+});
+
+describe('otelCallbacks', () => {
+  it('records runner afterInvoke records (not warm-ups), labelled from the run config', async () => {
+    const { provider, reader } = testProvider();
+    const cb = otelCallbacks({ meterProvider: provider });
+    const endpoint = new FakeStreamEndpoint(OUTCOME, 'model-in-config');
+    cb.beforeRun({ endpoint: endpoint.toJSON(), clients: 2 });
+    cb.afterInvoke(await endpoint.invoke({}), { warmup: true });
+    cb.afterInvoke(await endpoint.invoke({}), { warmup: false });
+    const points = (await reader.metrics()).get(METRIC_NAMES.requests)!.dataPoints;
+    expect(points).toHaveLength(1);
+    expect(points[0]!.value).toBe(1);
+    expect(points[0]!.attributes[ATTRIBUTE_KEYS.requestModel]).toBe('model-in-config');
   });
 });
