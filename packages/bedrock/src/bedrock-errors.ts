@@ -1,0 +1,84 @@
+import { classifyError, type ErrorType, errorTypeFromName, LLMeterError, StreamEventError } from '@llmeter/core';
+
+/** The six error event types a Bedrock response stream can carry (as event names: lower camel case). */
+export const BEDROCK_STREAM_ERROR_TYPES = [
+  'internalServerException',
+  'modelStreamErrorException',
+  'modelTimeoutException',
+  'serviceUnavailableException',
+  'throttlingException',
+  'validationException',
+] as const;
+
+/** One of the six Bedrock stream error event types. */
+export type BedrockStreamErrorType = (typeof BEDROCK_STREAM_ERROR_TYPES)[number];
+
+const STREAM_ERROR_BY_LOWER_NAME: ReadonlyMap<string, BedrockStreamErrorType> = new Map(
+  BEDROCK_STREAM_ERROR_TYPES.map((t) => [t.toLowerCase(), t]),
+);
+
+/** A Bedrock response the endpoint cannot read (e.g. a text delta that is not a string). */
+export class BedrockResponseError extends LLMeterError {
+  override name = 'BedrockResponseError';
+}
+
+/** The failure of a stream error event: message `Bedrock {type}: {message}`, as LLMeter (Python) words it. */
+export function bedrockStreamError(type: BedrockStreamErrorType, message: unknown, cause?: unknown): StreamEventError {
+  return new StreamEventError(`Bedrock ${type}: ${String(message)}`, type, cause === undefined ? {} : { cause });
+}
+
+/** The stream error event in a chunk of the chunk-key form (`{ throttlingException: { message } }`), if any. */
+export function streamErrorInChunk(chunk: Record<string, unknown>): StreamEventError | undefined {
+  for (const type of BEDROCK_STREAM_ERROR_TYPES) {
+    const event = chunk[type];
+    if (event !== undefined && event !== null) {
+      return bedrockStreamError(type, (event as { message?: unknown }).message);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The stream error event that the JS SDK threw from a stream's iterator, if `error` is one. The SDK throws the
+ * five event types it models as typed exceptions (`ThrottlingException`, …, `message` set); an event type it does
+ * not model (`modelTimeoutException`) as an `Error` named after the event whose message is the raw JSON body.
+ */
+export function streamErrorFromThrown(error: unknown): StreamEventError | undefined {
+  if (StreamEventError.isInstance(error)) return error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const name = (error as { name?: unknown }).name;
+  if (typeof name !== 'string') return undefined;
+  const type = STREAM_ERROR_BY_LOWER_NAME.get(name.toLowerCase());
+  if (type === undefined) return undefined;
+  let message: unknown = (error as { message?: unknown }).message;
+  if (typeof message === 'string' && message.startsWith('{')) {
+    try {
+      const body = JSON.parse(message) as { message?: unknown; Message?: unknown };
+      message = body.message ?? body.Message ?? message;
+    } catch {
+      // Not JSON after all: keep the text as it is.
+    }
+  }
+  return bedrockStreamError(type, message ?? '', error);
+}
+
+/** The event-stream decoder's words for a frame that fails its CRC or ends mid-frame. */
+const CORRUPT_STREAM = /checksum|truncated event message|unrecognizable event type/i;
+
+/**
+ * Classifies a failed Bedrock call. Stream error events by their type (`throttlingException` → `throttled`,
+ * `modelTimeoutException` → `timeout`, `internalServerException`/`serviceUnavailableException` → `server`,
+ * `validationException` → `client`, `modelStreamErrorException` → `stream`); an unreadable stream (bad frame CRC,
+ * truncated frame, malformed delta) → `stream`; everything else (HTTP status, SDK exception names, network codes,
+ * timeout, abort) as core's `classifyError`.
+ */
+export function classifyBedrockError(error: unknown): ErrorType {
+  const streamError = streamErrorFromThrown(error);
+  if (streamError) return errorTypeFromName(streamError.eventType) ?? 'stream';
+  if (BedrockResponseError.isInstance(error)) return 'stream';
+  const general = classifyError(error);
+  if (general !== 'unknown') return general;
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message === 'string' && CORRUPT_STREAM.test(message)) return 'stream';
+  return general;
+}
