@@ -1,0 +1,441 @@
+import type { InvocationResponse } from '@llmeter/core';
+import { summarize } from '@llmeter/core';
+import type { ChartConfiguration } from 'chart.js';
+import { allInterChunkGaps, histogram, outcomeCounts, sendOffsets } from './chart-data.js';
+import type { ReportRun, ReportSource, SweepLevel } from './report-source.js';
+
+/** A chart drawn by Chart.js from a JSON configuration. */
+export interface ChartJsSpec {
+  type: 'chartjs';
+  id: string;
+  title: string;
+  note?: string;
+  config: ChartConfiguration;
+}
+
+/** A matrix of values drawn as a colored grid (a Chart.js scatter of squares, built in the page). */
+export interface HeatmapSpec {
+  type: 'heatmap';
+  id: string;
+  title: string;
+  note?: string;
+  xTitle: string;
+  yTitle: string;
+  xValues: number[];
+  yValues: number[];
+  /** `values[y][x]`, null where there is no measurement. */
+  values: (number | null)[][];
+  unit: string;
+}
+
+/** One chart of a report. */
+export type ChartSpec = ChartJsSpec | HeatmapSpec;
+
+/** A titled group of charts. */
+export interface ReportSection {
+  title: string;
+  charts: ChartSpec[];
+}
+
+const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563'];
+const OUTCOME_COLORS: Record<string, string> = {
+  ok: '#16a34a',
+  throttled: '#ea580c',
+  timeout: '#ca8a04',
+  client: '#9333ea',
+  server: '#dc2626',
+  stream: '#db2777',
+  network: '#0891b2',
+  aborted: '#4b5563',
+  unknown: '#111827',
+};
+
+const ms = (s: number) => s * 1000;
+const round = (v: number, digits = 3) => Number(v.toFixed(digits));
+
+function histogramChart(id: string, title: string, secondsValues: number[], axis: string, color: string): ChartJsSpec {
+  const h = histogram(secondsValues.map(ms));
+  const labels = h.counts.map((_, i) => {
+    const lo = h.edges[i] as number;
+    const hi = h.edges[i + 1] as number;
+    return lo === hi ? `${round(lo, 1)}` : `${round(lo, 1)}–${round(hi, 1)}`;
+  });
+  const s = summarize(secondsValues);
+  return {
+    type: 'chartjs',
+    id,
+    title,
+    note: `${s.count} values · p50 ${fmtMs(s.p50)} · p90 ${fmtMs(s.p90)} · p99 ${fmtMs(s.p99)}`,
+    config: {
+      type: 'bar',
+      data: { labels, datasets: [{ label: 'requests', data: h.counts, backgroundColor: color }] },
+      options: {
+        plugins: { legend: { display: false } },
+        scales: {
+          x: { title: { display: true, text: axis } },
+          y: { title: { display: true, text: 'requests' }, beginAtZero: true },
+        },
+      },
+    },
+  };
+}
+
+function fmtMs(seconds: number | null | undefined): string {
+  return typeof seconds === 'number' ? `${round(ms(seconds), 1)} ms` : '–';
+}
+
+function values(records: readonly InvocationResponse[], pick: (r: InvocationResponse) => number | null): number[] {
+  const out: number[] = [];
+  for (const r of records) {
+    const v = pick(r);
+    if (typeof v === 'number' && Number.isFinite(v)) out.push(v);
+  }
+  return out;
+}
+
+const ttft = (r: InvocationResponse) => r.timeToFirstToken;
+const ttlt = (r: InvocationResponse) => r.timeToLastToken;
+const tpot = (r: InvocationResponse) => r.effectiveTimePerOutputToken;
+
+function outcomeChart(id: string, records: readonly InvocationResponse[]): ChartJsSpec {
+  const counts = [...outcomeCounts(records)].filter(([k, n]) => k === 'ok' || n > 0);
+  const failed = records.filter((r) => r.error !== null).length;
+  return {
+    type: 'chartjs',
+    id,
+    title: 'Requests by outcome',
+    note: `${failed} of ${records.length} failed (${records.length ? round((100 * failed) / records.length, 2) : 0} %)`,
+    config: {
+      type: 'bar',
+      data: {
+        labels: counts.map(([k]) => k),
+        datasets: [
+          {
+            label: 'requests',
+            data: counts.map(([, n]) => n),
+            backgroundColor: counts.map(([k]) => OUTCOME_COLORS[k] ?? '#4b5563'),
+          },
+        ],
+      },
+      options: {
+        plugins: { legend: { display: false } },
+        scales: { y: { beginAtZero: true, title: { display: true, text: 'requests' } } },
+      },
+    },
+  };
+}
+
+function overTimeChart(id: string, records: readonly InvocationResponse[]): ChartJsSpec | null {
+  const offsets = sendOffsets(records);
+  const points = (pick: (r: InvocationResponse) => number | null) =>
+    records.flatMap((r, i) => {
+      const v = pick(r);
+      const x = offsets[i];
+      return typeof v === 'number' && typeof x === 'number' ? [{ x: round(x), y: round(ms(v), 2) }] : [];
+    });
+  const first = points(ttft);
+  const last = points(ttlt);
+  if (first.length + last.length === 0) return null;
+  return {
+    type: 'chartjs',
+    id,
+    title: 'Latency over the run',
+    note: 'each point is one request, placed at its send time',
+    config: {
+      type: 'scatter',
+      data: {
+        datasets: [
+          { label: 'TTFT (ms)', data: first, backgroundColor: COLORS[0], pointRadius: 2 },
+          { label: 'TTLT (ms)', data: last, backgroundColor: COLORS[1], pointRadius: 2 },
+        ],
+      },
+      options: {
+        scales: {
+          x: { title: { display: true, text: 'send time (s from the first request)' } },
+          y: { title: { display: true, text: 'ms' }, beginAtZero: true },
+        },
+      },
+    },
+  };
+}
+
+function scheduleLagCharts(prefix: string, records: readonly InvocationResponse[]): ChartSpec[] {
+  const lags = values(records, (r) => r.scheduleLag);
+  if (lags.length === 0) return [];
+  const offsets = sendOffsets(records);
+  const points = records.flatMap((r, i) => {
+    const x = offsets[i];
+    return typeof r.scheduleLag === 'number' && typeof x === 'number'
+      ? [{ x: round(x), y: round(ms(r.scheduleLag), 3) }]
+      : [];
+  });
+  return [
+    histogramChart(`${prefix}-lag-hist`, 'Schedule lag distribution', lags, 'schedule lag (ms)', COLORS[3] as string),
+    {
+      type: 'chartjs',
+      id: `${prefix}-lag-time`,
+      title: 'Schedule lag over the run',
+      note: 'actual minus intended send instant; a growing lag means the client could not keep the schedule',
+      config: {
+        type: 'scatter',
+        data: { datasets: [{ label: 'schedule lag (ms)', data: points, backgroundColor: COLORS[3], pointRadius: 2 }] },
+        options: {
+          plugins: { legend: { display: false } },
+          scales: {
+            x: { title: { display: true, text: 'send time (s from the first request)' } },
+            y: { title: { display: true, text: 'ms' }, beginAtZero: true },
+          },
+        },
+      },
+    },
+  ];
+}
+
+/** The sections of a single-run report. */
+export function runSections(run: ReportRun): ReportSection[] {
+  const { records } = run;
+  const sections: ReportSection[] = [];
+  const dist: ChartSpec[] = [];
+  const pairs: [string, string, (r: InvocationResponse) => number | null, string][] = [
+    ['ttft', 'Time to first token (TTFT)', ttft, 'TTFT (ms)'],
+    ['ttlt', 'Time to last token (TTLT)', ttlt, 'TTLT (ms)'],
+    ['tpot', 'Time per output token (TPOT)', tpot, 'TPOT (ms)'],
+  ];
+  pairs.forEach(([key, title, pick, axis], i) => {
+    const v = values(records, pick);
+    if (v.length) dist.push(histogramChart(`run-${key}`, title, v, axis, COLORS[i] as string));
+  });
+  const gaps = allInterChunkGaps(records);
+  if (gaps.length)
+    dist.push(histogramChart('run-icl', 'Inter-chunk latency', gaps, 'gap between chunks (ms)', COLORS[5] as string));
+  if (dist.length) sections.push({ title: 'Latency distributions', charts: dist });
+  const over = overTimeChart('run-time', records);
+  sections.push({
+    title: 'Outcomes and timeline',
+    charts: [outcomeChart('run-outcomes', records), ...(over ? [over] : [])],
+  });
+  const lag = scheduleLagCharts('run', records);
+  if (lag.length) sections.push({ title: 'Schedule lag (open loop)', charts: lag });
+  return sections;
+}
+
+function statOf(
+  run: ReportRun,
+  key: string,
+  pick: (r: InvocationResponse) => number | null,
+  p: 'p50' | 'p90' | 'p99',
+): number | null {
+  const v = run.stats[key];
+  if (typeof v === 'number') return v;
+  return summarize(values(run.records, pick))[p] ?? null;
+}
+
+/** The x-axis label of a sweep level. */
+export function levelLabel(parameter: 'clients' | 'rate', value: number): string {
+  return parameter === 'clients' ? `${value} clients` : `${value} req/s`;
+}
+
+function percentileLines(
+  id: string,
+  title: string,
+  levels: SweepLevel[],
+  labels: string[],
+  metric: string,
+  pick: (r: InvocationResponse) => number | null,
+  xTitle: string,
+): ChartJsSpec {
+  const ps = ['p50', 'p90', 'p99'] as const;
+  return {
+    type: 'chartjs',
+    id,
+    title,
+    config: {
+      type: 'line',
+      data: {
+        labels,
+        datasets: ps.map((p, i) => ({
+          label: p,
+          data: levels.map((l) => {
+            const v = statOf(l.run, `${metric}-${p}`, pick, p);
+            return v === null ? null : round(ms(v), 3);
+          }),
+          borderColor: COLORS[i],
+          backgroundColor: COLORS[i],
+        })),
+      },
+      options: {
+        scales: {
+          x: { title: { display: true, text: xTitle } },
+          y: { beginAtZero: true, title: { display: true, text: 'ms' } },
+        },
+      },
+    },
+  };
+}
+
+/** The sections of a sweep report (a `LoadTest` over clients or rates). */
+export function sweepSections(source: Extract<ReportSource, { kind: 'sweep' }>): ReportSection[] {
+  const { levels, parameter } = source;
+  const labels = levels.map((l) => levelLabel(parameter, l.value));
+  const xTitle = parameter === 'clients' ? 'concurrent clients' : 'arrival rate (requests per second)';
+  const latency: ChartSpec[] = [
+    percentileLines('sweep-ttft', 'TTFT percentiles', levels, labels, 'time_to_first_token', ttft, xTitle),
+    percentileLines('sweep-ttlt', 'TTLT percentiles', levels, labels, 'time_to_last_token', ttlt, xTitle),
+    percentileLines('sweep-tpot', 'TPOT percentiles', levels, labels, 'time_per_output_token', tpot, xTitle),
+  ];
+  const num = (run: ReportRun, key: string) => {
+    const v = run.stats[key];
+    return typeof v === 'number' ? round(v, 3) : null;
+  };
+  const throughput: ChartJsSpec = {
+    type: 'chartjs',
+    id: 'sweep-throughput',
+    title: 'Throughput',
+    config: {
+      type: 'line',
+      data: {
+        labels,
+        datasets: [
+          {
+            label: 'requests per minute',
+            data: levels.map((l) => num(l.run, 'requests_per_minute')),
+            borderColor: COLORS[0],
+            backgroundColor: COLORS[0],
+            yAxisID: 'y',
+          },
+          {
+            label: 'output tokens per second',
+            data: levels.map((l) => num(l.run, 'output_tps')),
+            borderColor: COLORS[2],
+            backgroundColor: COLORS[2],
+            yAxisID: 'y1',
+          },
+        ],
+      },
+      options: {
+        scales: {
+          x: { title: { display: true, text: xTitle } },
+          y: { beginAtZero: true, position: 'left', title: { display: true, text: 'requests per minute' } },
+          y1: {
+            beginAtZero: true,
+            position: 'right',
+            grid: { drawOnChartArea: false },
+            title: { display: true, text: 'output tokens per second' },
+          },
+        },
+      },
+    },
+  };
+  const perLevel = levels.map((l) => outcomeCounts(l.run.records));
+  const types = [...(perLevel[0]?.keys() ?? [])].filter((k) => k !== 'ok' && perLevel.some((m) => (m.get(k) ?? 0) > 0));
+  const rate = (m: Map<string, number>, k: string) => {
+    let total = 0;
+    for (const n of m.values()) total += n;
+    return total ? round((100 * (m.get(k) ?? 0)) / total, 3) : 0;
+  };
+  const errors: ChartJsSpec = {
+    type: 'chartjs',
+    id: 'sweep-errors',
+    title: 'Error rate by type',
+    note: types.length ? undefined : 'no request failed',
+    config: {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: (types.length ? types : ['failed']).map((k) => ({
+          label: k,
+          data: perLevel.map((m) => rate(m, k)),
+          backgroundColor: OUTCOME_COLORS[k] ?? '#dc2626',
+        })),
+      },
+      options: {
+        scales: {
+          x: { stacked: true, title: { display: true, text: xTitle } },
+          y: { stacked: true, beginAtZero: true, title: { display: true, text: '% of requests' } },
+        },
+      },
+    },
+  };
+  const sections: ReportSection[] = [
+    { title: 'Latency percentiles', charts: latency },
+    { title: 'Throughput and errors', charts: [throughput, errors] },
+  ];
+  if (levels.some((l) => l.run.records.some((r) => r.scheduleLag !== null))) {
+    sections.push({
+      title: 'Schedule lag (open loop)',
+      charts: [
+        {
+          type: 'chartjs',
+          id: 'sweep-lag',
+          title: 'Schedule lag percentiles',
+          note: 'actual minus intended send instant',
+          config: {
+            type: 'line',
+            data: {
+              labels,
+              datasets: (['p50', 'p99'] as const).map((p, i) => ({
+                label: p,
+                data: levels.map((l) => {
+                  const v = summarize(values(l.run.records, (r) => r.scheduleLag))[p];
+                  return typeof v === 'number' ? round(ms(v), 3) : null;
+                }),
+                borderColor: COLORS[3 + i],
+                backgroundColor: COLORS[3 + i],
+              })),
+            },
+            options: {
+              scales: {
+                x: { title: { display: true, text: xTitle } },
+                y: { beginAtZero: true, title: { display: true, text: 'ms' } },
+              },
+            },
+          },
+        },
+      ],
+    });
+  }
+  return sections;
+}
+
+/** The sections of a latency-heatmap report: average TTFT and TTLT over input × output lengths. */
+export function heatmapSections(source: Extract<ReportSource, { kind: 'heatmap' }>): ReportSection[] {
+  const xValues = [...new Set(source.cells.map((c) => c.inputTokens))].sort((a, b) => a - b);
+  const yValues = [...new Set(source.cells.map((c) => c.outputTokens))].sort((a, b) => a - b);
+  const grid = (pick: (r: InvocationResponse) => number | null) =>
+    yValues.map((y) =>
+      xValues.map((x) => {
+        const cell = source.cells.find((c) => c.inputTokens === x && c.outputTokens === y);
+        const avg = cell ? summarize(values(cell.run.records, pick)).average : null;
+        return avg === null ? null : round(ms(avg), 1);
+      }),
+    );
+  const spec = (id: string, title: string, pick: (r: InvocationResponse) => number | null): HeatmapSpec => ({
+    type: 'heatmap',
+    id,
+    title,
+    xTitle: 'input tokens',
+    yTitle: 'max output tokens',
+    xValues,
+    yValues,
+    values: grid(pick),
+    unit: 'ms',
+  });
+  return [
+    {
+      title: 'Latency by input and output length',
+      charts: [spec('heatmap-ttft', 'Average TTFT (ms)', ttft), spec('heatmap-ttlt', 'Average TTLT (ms)', ttlt)],
+    },
+  ];
+}
+
+/** The sections of any report. */
+export function reportSections(source: ReportSource): ReportSection[] {
+  switch (source.kind) {
+    case 'run':
+      return runSections(source.run);
+    case 'sweep':
+      return sweepSections(source);
+    case 'heatmap':
+      return heatmapSections(source);
+  }
+}
