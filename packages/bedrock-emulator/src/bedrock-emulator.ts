@@ -82,9 +82,8 @@ class StreamWriter implements ScheduledTask {
     const write = this.plan.writes[this.next];
     const atMs = write ? write.atMs : this.plan.endAtMs;
     if (!write && this.next > 0 && atMs <= this.plan.writes[this.next - 1]!.atMs) {
-      // The end is due with the last write: do it now (a reset waits for the written bytes to leave first).
-      if (this.plan.end === 'reset') setImmediate(() => this.finish());
-      else this.finish();
+      // The end is due with the last write: do it now.
+      this.finish();
       return;
     }
     this.scheduler.schedule(this, this.startedAt + atMs);
@@ -119,10 +118,14 @@ class OneShot implements ScheduledTask {
   }
 }
 
+/**
+ * Drops the connection mid-response. The bytes already written still reach the client before the close (a TCP RST
+ * would make the client's kernel discard what it had received but not yet read), and the client's HTTP stack reports
+ * the cut response as `ECONNRESET` ("aborted").
+ */
 function resetSocket(socket: Socket | null): void {
   if (!socket || socket.destroyed) return;
-  if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-  else socket.destroy();
+  socket.destroy();
 }
 
 function recordTruth(state: EmulatorState, truth: GroundTruth): void {
