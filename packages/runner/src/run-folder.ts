@@ -1,0 +1,179 @@
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RecordSink, RunEndInfo, RunStartInfo } from '@llmeter/core';
+import { InvocationResponse, LLMeterValidationError, stringifyJSON } from '@llmeter/core';
+
+/** File names of the LLMeter run folder (plus our sidecar `responses_ext.jsonl`). */
+export const RUN_FILES = {
+  config: 'run_config.json',
+  payloads: 'payload.jsonl',
+  responses: 'responses.jsonl',
+  responsesExt: 'responses_ext.jsonl',
+  summary: 'summary.json',
+  stats: 'stats.json',
+} as const;
+
+/** Options of `RunFolderWriter`. */
+export interface RunFolderWriterOptions {
+  /** The run folder, created when missing. */
+  path: string;
+}
+
+/**
+ * Writes an LLMeter run folder as a `RecordSink`. Each record is appended the moment it arrives with one
+ * synchronous `write` per file: `responses.jsonl` gets exactly `record.toJSON()` (LLMeter's 14 keys, so its
+ * loader reads our files) and `responses_ext.jsonl` our extension fields (`toExtensionJSON()`, same order,
+ * keyed by id). A process killed at any moment leaves complete lines, at worst one truncated last line, which
+ * `Result.load` skips.
+ *
+ * `onRunStart(run)` writes `run_config.json` from `run.config` (or the run info itself) and `payload.jsonl` from
+ * `run.payloads` when given; `onRunEnd(run)` writes `summary.json` from `run.summary` and `stats.json` from `run.stats`.
+ */
+export class RunFolderWriter implements RecordSink {
+  readonly name = 'run-folder';
+  /** The run folder. */
+  readonly path: string;
+  private responsesFd: number | null = null;
+  private extFd: number | null = null;
+  private payloadFd: number | null = null;
+
+  constructor(options: RunFolderWriterOptions) {
+    if (typeof options?.path !== 'string' || options.path.length === 0) {
+      throw new LLMeterValidationError(`path must be a non-empty string, got ${JSON.stringify(options?.path)}`);
+    }
+    this.path = options.path;
+  }
+
+  private open(): void {
+    if (this.responsesFd !== null) return;
+    mkdirSync(this.path, { recursive: true });
+    this.responsesFd = openSync(join(this.path, RUN_FILES.responses), 'a');
+    this.extFd = openSync(join(this.path, RUN_FILES.responsesExt), 'a');
+  }
+
+  /** Writes `run_config.json` (pretty JSON, bytes encoded as LLMeter does). */
+  async writeConfig(config: Record<string, unknown>): Promise<void> {
+    mkdirSync(this.path, { recursive: true });
+    await writeFile(join(this.path, RUN_FILES.config), `${stringifyJSON(config, 2)}\n`);
+  }
+
+  /** Appends payloads to `payload.jsonl`, one a line. */
+  appendPayloads(payloads: Iterable<unknown>): void {
+    if (this.payloadFd === null) {
+      mkdirSync(this.path, { recursive: true });
+      this.payloadFd = openSync(join(this.path, RUN_FILES.payloads), 'a');
+    }
+    let text = '';
+    for (const p of payloads) text += `${stringifyJSON(p)}\n`;
+    if (text) writeSync(this.payloadFd, text);
+  }
+
+  onRunStart(run: RunStartInfo): Promise<void> {
+    const config = (run['config'] as Record<string, unknown> | undefined) ?? run;
+    const payloads = run['payloads'] as unknown[] | undefined;
+    if (payloads) this.appendPayloads(payloads);
+    this.open();
+    return this.writeConfig(config);
+  }
+
+  /** Appends one record to `responses.jsonl` and `responses_ext.jsonl`. */
+  onRecord(record: InvocationResponse): void {
+    this.open();
+    writeSync(this.responsesFd as number, `${JSON.stringify(record.toJSON())}\n`);
+    writeSync(this.extFd as number, `${JSON.stringify(record.toExtensionJSON())}\n`);
+  }
+
+  async onRunEnd(run: RunEndInfo): Promise<void> {
+    this.close();
+    if (run['summary']) await writeFile(join(this.path, RUN_FILES.summary), `${stringifyJSON(run['summary'], 2)}\n`);
+    if (run.stats) await writeFile(join(this.path, RUN_FILES.stats), `${stringifyJSON(run.stats, 2)}\n`);
+  }
+
+  /** Closes the open files (idempotent). */
+  close(): void {
+    for (const fd of [this.responsesFd, this.extFd, this.payloadFd]) if (fd !== null) closeSync(fd);
+    this.responsesFd = this.extFd = this.payloadFd = null;
+  }
+}
+
+/**
+ * Parses a JSON-lines text. A line that does not parse is an error naming `file:line`, except the last line of
+ * a file that does not end in a newline (a write cut short), which is skipped and counted in `truncated`.
+ */
+export function parseJSONLines(text: string, file: string): { values: unknown[]; truncated: number } {
+  const lines = text.split('\n');
+  const endsClean = text.endsWith('\n') || text.length === 0;
+  const values: unknown[] = [];
+  let truncated = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.trim() === '') continue;
+    try {
+      values.push(JSON.parse(line));
+    } catch (cause) {
+      if (i === lines.length - 1 && !endsClean) {
+        truncated++;
+        continue;
+      }
+      throw new LLMeterValidationError(`${file}:${i + 1}: invalid JSON line: ${(cause as Error).message}`, { cause });
+    }
+  }
+  return { values, truncated };
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** What `readRunFolder` finds in a run folder. */
+export interface RunFolderContents {
+  config: Record<string, unknown>;
+  summary: Record<string, unknown> | null;
+  stats: Record<string, unknown> | null;
+  /** Records with their extension fields joined (by id, falling back to position). */
+  responses: InvocationResponse[];
+  /** Truncated last lines skipped (0 for a cleanly closed run). */
+  truncatedLines: number;
+}
+
+/** Reads a run folder written by `RunFolderWriter` or by LLMeter (no sidecar: no extension fields). */
+export async function readRunFolder(path: string): Promise<RunFolderContents> {
+  const configText = await readOptional(join(path, RUN_FILES.config));
+  if (configText === null) throw new LLMeterValidationError(`${path}: not a run folder (no ${RUN_FILES.config})`);
+  const config = JSON.parse(configText) as Record<string, unknown>;
+  const summaryText = await readOptional(join(path, RUN_FILES.summary));
+  const statsText = await readOptional(join(path, RUN_FILES.stats));
+  const responsesFile = join(path, RUN_FILES.responses);
+  const extFile = join(path, RUN_FILES.responsesExt);
+  const main = parseJSONLines((await readOptional(responsesFile)) ?? '', responsesFile);
+  const ext = parseJSONLines((await readOptional(extFile)) ?? '', extFile);
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const e of ext.values as Array<Record<string, unknown>>) if (typeof e['id'] === 'string') byId.set(e['id'], e);
+  const responses = (main.values as Array<Record<string, unknown>>).map((line, i) => {
+    const positional = ext.values[i] as Record<string, unknown> | undefined;
+    const extension =
+      positional && positional['id'] === line['id']
+        ? positional
+        : typeof line['id'] === 'string'
+          ? byId.get(line['id'])
+          : undefined;
+    try {
+      return InvocationResponse.fromJSON(line, extension);
+    } catch (cause) {
+      throw new LLMeterValidationError(`${responsesFile}:${i + 1}: ${(cause as Error).message}`, { cause });
+    }
+  });
+  return {
+    config,
+    summary: summaryText === null ? null : (JSON.parse(summaryText) as Record<string, unknown>),
+    stats: statsText === null ? null : (JSON.parse(statsText) as Record<string, unknown>),
+    responses,
+    truncatedLines: main.truncated + ext.truncated,
+  };
+}
