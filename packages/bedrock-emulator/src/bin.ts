@@ -2,13 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startBedrockEmulator } from './bedrock-emulator.js';
+import { loadRecordings } from './recordings.js';
 import type { EmulatorOptions, FaultRule, LatencyProfile } from './types.js';
 
 const USAGE = `Usage: llmeter-bedrock-emulator [--host 127.0.0.1] [--port 0] [--seed 1] [--profile profile.json] [--faults faults.json]
 
 A local Amazon Bedrock Runtime server (Converse, ConverseStream). Prints its URL, runs until SIGINT/SIGTERM.
   --profile  a JSON file with LatencyProfile fields (ttftMs, interTokenDelayMs, outputTokens, ...)
-  --faults   a JSON file with an array of FaultRule ({ "fault": {...}, "rate": 0.1, "modelId": "..." })`;
+  --faults   a JSON file with an array of FaultRule ({ "fault": {...}, "rate": 0.1, "modelId": "..." })
+  --recordings  a folder of NAME.json / NAME.chunks.txt recordings, replayed for model id NAME`;
 
 function readJson(path: string, what: string): unknown {
   try {
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       profile: { type: 'string' },
       faults: { type: 'string' },
+      recordings: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
     if (!Array.isArray(faults)) throw new Error(`--faults must hold a JSON array of fault rules`);
     options.faults = faults as FaultRule[];
   }
+  if (values.recordings) options.recordings = loadRecordings(values.recordings);
   const emulator = await startBedrockEmulator(options);
   console.log(emulator.url);
   const stop = () => {
