@@ -122,6 +122,11 @@ export abstract class Endpoint<TPayload extends Payload = Payload, TRaw = unknow
 
   /** Invokes the endpoint once and measures it. Resolves with a record; never rejects for an API failure. */
   async invoke(payload: TPayload, options: InvokeOptions = {}): Promise<InvocationResponse> {
+    const { signal, timeoutMs } = options;
+    // A bad option is a programming error: reject before anything is prepared, listened to or sent.
+    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0)) {
+      throw new LLMeterValidationError(`timeoutMs must be a positive number, got ${JSON.stringify(timeoutMs)}`);
+    }
     const prepared = this.preparePayload(payload);
     const response = new InvocationResponse({ id: randomUUID().replaceAll('-', ''), requestTime: new Date() });
     const controller = new AbortController();
@@ -135,7 +140,6 @@ export abstract class Endpoint<TPayload extends Payload = Payload, TRaw = unknow
       controller.abort(reason);
       stop?.(reason);
     };
-    const { signal, timeoutMs } = options;
     let timer: NodeJS.Timeout | undefined;
     const onAbort = () => cancel(new InvocationAbortedError(signal?.reason));
     if (signal) {
@@ -143,9 +147,6 @@ export abstract class Endpoint<TPayload extends Payload = Payload, TRaw = unknow
       else signal.addEventListener('abort', onAbort, { once: true });
     }
     if (timeoutMs !== undefined) {
-      if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) {
-        throw new LLMeterValidationError(`timeoutMs must be a positive number, got ${JSON.stringify(timeoutMs)}`);
-      }
       timer = setTimeout(() => cancel(new InvocationTimeoutError(timeoutMs)), timeoutMs);
     }
     const ctx: InvokeContext = { signal: controller.signal, start: 0 };
