@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { resolveMonitorConfig } from './monitor-config.js';
+import { startMonitor } from './monitor.js';
+
+const FAST_PROFILE = {
+  ttftMs: { distribution: 'uniform', min: 10, max: 60 },
+  interTokenDelayMs: 2,
+  outputTokens: { min: 4, max: 12 },
+};
+
+describe('startMonitor', () => {
+  it('probes the embedded emulator out of the box and serves /metrics, /stats and /healthz', async () => {
+    const config = resolveMonitorConfig({ port: 0, intervalMs: 100, emulator: { profile: FAST_PROFILE } });
+    expect(config.target).toBe('emulator');
+    const lines: string[] = [];
+    const monitor = await startMonitor(config, { log: (l) => lines.push(l) });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (monitor.rounds < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(monitor.rounds).toBeGreaterThanOrEqual(3);
+      const text = await (await fetch(monitor.metricsUrl)).text();
+      expect(text).toContain('gen_ai_client_operation_time_to_first_chunk_bucket{');
+      expect(text).toMatch(/gen_ai_request_model="amazon.nova-lite-v1:0"/);
+      expect(text).toMatch(/gen_ai_provider_name="aws.bedrock"/);
+      const stats = await (await fetch(new URL('/stats', monitor.metricsUrl))).json();
+      expect(stats.target).toBe('emulator');
+      expect(stats.series).toHaveLength(4);
+      for (const s of stats.series) {
+        expect(s.requests).toBeGreaterThanOrEqual(3);
+        expect(s.errors).toEqual({});
+        expect(s.timeToLastToken.count).toBeGreaterThanOrEqual(3);
+      }
+      const stream = stats.series.find((s: { operation: string }) => s.operation === 'converse-stream');
+      expect(stream.timeToFirstToken.p50).toBeGreaterThan(0.005);
+      expect(stream.timeToFirstToken.p50).toBeLessThan(5);
+      expect((await fetch(new URL('/healthz', monitor.metricsUrl))).status).toBe(200);
+      expect(lines.join('\n')).toContain('embedded emulator');
+    } finally {
+      await monitor.close();
+    }
+    await expect(fetch(monitor.metricsUrl)).rejects.toThrow();
+  });
+});
