@@ -305,9 +305,12 @@ export class Runner {
       expected = total;
     };
 
-    let runStartMs = 0;
     /** Sends one request and routes its record. Never rejects. */
-    const invokeOne = async (payload: Payload, isWarmup: boolean, intendedMs: number | null): Promise<void> => {
+    const invokeOne = async (
+      payload: Payload,
+      isWarmup: boolean,
+      intended: { ms: number; offset: number } | null,
+    ): Promise<void> => {
       const info: InvokeInfo = { warmup: isWarmup };
       const p: Payload = { ...payload };
       sent++;
@@ -325,9 +328,9 @@ export class Runner {
           requestTime: new Date(),
         });
       }
-      if (intendedMs !== null) {
-        record.scheduleLag = (actualMs - intendedMs) / 1000;
-        record.extra = { ...(record.extra ?? {}), [INTENDED_SEND_KEY]: (intendedMs - runStartMs) / 1000 };
+      if (intended !== null) {
+        record.scheduleLag = (actualMs - intended.ms) / 1000;
+        record.extra = { ...(record.extra ?? {}), [INTENDED_SEND_KEY]: intended.offset };
       }
       await callHook('afterInvoke', record, info);
       inFlight--;
@@ -386,7 +389,7 @@ export class Runner {
           limiter?.release();
           break;
         }
-        const task: Promise<void> = invokeOne(payload, isWarmup, intended).finally(() => {
+        const task: Promise<void> = invokeOne(payload, isWarmup, { ms: intended, offset: at }).finally(() => {
           limiter?.release();
           pending.delete(task);
         });
@@ -447,7 +450,7 @@ export class Runner {
       // The measured run.
       startPhase('run', nRequests === null ? null : openLoop ? nRequests : nRequests * clients);
       const runStartWall = new Date();
-      runStartMs = performance.now();
+      const runStartMs = performance.now();
       if (!stop.signal.aborted) {
         if (openLoop) {
           await openLoopRun(buildSchedule({ count: nRequests, duration: o.runDuration }), false, runStartMs);

@@ -38,7 +38,7 @@ describe('StatsAccumulator (exact)', () => {
     expect(s['time_to_first_token-average']).toBeCloseTo(0.7 / 3, 12);
     expect(s['time_to_first_token-p50']).toBeCloseTo(0.2, 12);
     expect(s['time_to_first_token-p90']).toBeCloseTo(0.36, 12);
-    expect(s['time_to_first_token-p99']).toBeCloseTo(0.2 + 1.98 * 0 + 0.98 * 0.2, 12);
+    expect(s['time_to_first_token-p99']).toBeCloseTo(0.396, 12); // h = 1.98 → 0.2 + 0.98·0.2;
     // TTLT 1.1, 2.2, 0.4 → sorted 0.4, 1.1, 2.2: p50 1.1, p90 = 1.1 + 0.8·1.1 = 1.98
     expect(s['time_to_last_token-average']).toBeCloseTo(3.7 / 3, 12);
     expect(s['time_to_last_token-p90']).toBeCloseTo(1.98, 12);
