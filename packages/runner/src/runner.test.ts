@@ -192,7 +192,11 @@ describe('Runner, warm-up, timeouts, callbacks, stop', () => {
             throw new Error('ar');
           },
         },
-        { afterRun: (r) => void (r.stats['custom_key'] = 7) },
+        {
+          afterRun: (r) => {
+            r.stats['custom_key'] = 7;
+          },
+        },
       ],
       onCallbackError: (hook) => void reported.push(hook),
       ...quiet,
