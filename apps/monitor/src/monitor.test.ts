@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveMonitorConfig } from './monitor-config.js';
 import { startMonitor } from './monitor.js';
+import { resolveMonitorConfig } from './monitor-config.js';
 
 const FAST_PROFILE = {
   ttftMs: { distribution: 'uniform', min: 10, max: 60 },
