@@ -172,7 +172,10 @@ function fromPathOf<T extends MediaContent>(
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (cause) {
-    throw new LLMeterValidationError(`cannot read ${kind} file ${path}: ${(cause as Error).message}`, { cause });
+    throw new LLMeterValidationError(
+      `cannot read ${kind} file ${path}: ${(cause as Error).message}; accepted ${kind} formats: ${MEDIA_FORMATS[kind].join(', ')}`,
+      { cause },
+    );
   }
   const format = resolveFormat(kind, bytes, `file ${path}`, detectFormatFromPath(path), options.format);
   return new cls(bytes, format, options.name ?? basename(path));
