@@ -62,6 +62,9 @@ export function streamErrorFromThrown(error: unknown): StreamEventError | undefi
   return bedrockStreamError(type, message ?? '', error);
 }
 
+/** Socket errors that the SDK's Node HTTP handler renames `TimeoutError` (to retry them) although nothing timed out. */
+const RENAMED_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE']);
+
 /** The event-stream decoder's words for a frame that fails its CRC or ends mid-frame. */
 const CORRUPT_STREAM = /checksum|truncated event message|unrecognizable event type/i;
 
@@ -69,13 +72,16 @@ const CORRUPT_STREAM = /checksum|truncated event message|unrecognizable event ty
  * Classifies a failed Bedrock call. Stream error events by their type (`throttlingException` → `throttled`,
  * `modelTimeoutException` → `timeout`, `internalServerException`/`serviceUnavailableException` → `server`,
  * `validationException` → `client`, `modelStreamErrorException` → `stream`); an unreadable stream (bad frame CRC,
- * truncated frame, malformed delta) → `stream`; everything else (HTTP status, SDK exception names, network codes,
+ * truncated frame, malformed delta) → `stream`; a reset or broken pipe → `network` (the SDK names those
+ * `TimeoutError`); everything else (HTTP status, SDK exception names, network codes,
  * timeout, abort) as core's `classifyError`.
  */
 export function classifyBedrockError(error: unknown): ErrorType {
   const streamError = streamErrorFromThrown(error);
   if (streamError) return errorTypeFromName(streamError.eventType) ?? 'stream';
   if (BedrockResponseError.isInstance(error)) return 'stream';
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && RENAMED_SOCKET_ERRORS.has(code)) return 'network';
   const general = classifyError(error);
   if (general !== 'unknown') return general;
   const message = (error as { message?: unknown } | null)?.message;
