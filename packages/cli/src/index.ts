@@ -1,1 +1,12 @@
-export {};
+export type { CliIO } from './cli-io.js';
+export { createProgram, runCli } from './program.js';
+export type { ProgressDisplayOptions, ProgressMode } from './progress/progress-display.js';
+export { ProgressDisplay, progressLine } from './progress/progress-display.js';
+export { loadReportRun, loadReportSource } from './report/load-report-source.js';
+export type { RenderReportOptions } from './report/render-report.js';
+export { chartJsBundle, renderReport } from './report/render-report.js';
+export type { HeatmapCell, ReportRun, ReportSource, SweepLevel, SweepParameter } from './report/report-source.js';
+export type { WriteReportOptions } from './report/write-report.js';
+export { REPORT_FILE, writeReport } from './report/write-report.js';
+export type { ComparisonRow } from './stats/stats-table.js';
+export { compareStats, formatComparisonTable, formatStatsTable } from './stats/stats-table.js';

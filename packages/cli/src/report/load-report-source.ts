@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { InvocationResponse, LLMeterValidationError } from '@llmeter/core';
+import { LLMeterValidationError } from '@llmeter/core';
+import { Result } from '@llmeter/runner';
 import type { HeatmapCell, ReportRun, ReportSource, SweepLevel } from './report-source.js';
 
 async function exists(path: string): Promise<boolean> {
@@ -12,57 +13,19 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Whether a folder looks like one run (it has `run_config.json` or `responses.jsonl`). */
+/** Whether a folder is one run (it has `run_config.json`). */
 export async function isRunFolder(dir: string): Promise<boolean> {
-  return (await exists(join(dir, 'run_config.json'))) || (await exists(join(dir, 'responses.jsonl')));
+  return exists(join(dir, 'run_config.json'));
 }
 
-async function readJSON(path: string): Promise<Record<string, unknown> | null> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new LLMeterValidationError(`${path}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-async function readLines(path: string): Promise<Record<string, unknown>[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const lines = text.split('\n');
-  const out: Record<string, unknown>[] = [];
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      out.push(JSON.parse(line) as Record<string, unknown>);
-    } catch (cause) {
-      // A last line cut short by a killed run is skipped; anything else is an error.
-      if (i === lines.length - 1) return;
-      throw new LLMeterValidationError(`${path}:${i + 1}: invalid JSON line`, { cause });
-    }
-  });
-  return out;
-}
-
-/** Reads one run folder for the report. */
+/**
+ * Reads one run folder for the report through the runner's `Result.load` (statistics recomputed from the
+ * records by the same code as the live run; interrupted and killed runs recovered).
+ */
 export async function loadReportRun(dir: string): Promise<ReportRun> {
-  const config = (await readJSON(join(dir, 'run_config.json'))) ?? {};
-  const stats = (await readJSON(join(dir, 'stats.json'))) ?? {};
-  const lines = await readLines(join(dir, 'responses.jsonl'));
-  const ext = await readLines(join(dir, 'responses_ext.jsonl'));
-  const byId = new Map(ext.filter((e) => typeof e['id'] === 'string').map((e) => [e['id'] as string, e]));
-  const records = lines.map((line, i) => {
-    const positional = ext[i];
-    const extension = positional && positional['id'] === line['id'] ? positional : byId.get(line['id'] as string);
-    return InvocationResponse.fromJSON(line, extension);
-  });
-  const name = typeof config['run_name'] === 'string' ? config['run_name'] : basename(resolve(dir));
-  return { path: dir, name, config, stats, records };
+  const result = await Result.load(dir);
+  const name = result.runName ?? basename(resolve(dir));
+  return { path: dir, name, config: result.config, stats: result.stats, records: result.responses };
 }
 
 function numberOf(config: Record<string, unknown>, ...keys: string[]): number | null {
@@ -94,9 +57,7 @@ export async function loadReportSource(dir: string): Promise<ReportSource> {
     if (await isRunFolder(sub)) runs.push(await loadReportRun(sub));
   }
   if (runs.length === 0) {
-    throw new LLMeterValidationError(
-      `${dir}: not a run folder (no run_config.json or responses.jsonl) and no run folders inside it`,
-    );
+    throw new LLMeterValidationError(`${dir}: not a run folder (no run_config.json) and no run folders inside it`);
   }
   const cells: HeatmapCell[] = [];
   for (const run of runs) {
