@@ -122,7 +122,13 @@ describe('fault injection through the real SDK', () => {
   });
 
   it('a reset is a network error mid-stream, after the deltas already sent', async () => {
-    const { events, error } = await stream(client({ kind: 'reset', afterDeltas: 4 }));
+    // Deltas 40 ms apart: a reset discards what the client had buffered but not yet read, so give it time to read.
+    const slow = await startBedrockEmulator({ profile: { ...PROFILE, interTokenDelayMs: 40 } });
+    const c = sdkClient(slow, { faultHeader: { kind: 'reset', afterDeltas: 4 } });
+    const { events, error } = await stream(c).finally(() => {
+      c.destroy();
+      return slow.close();
+    });
     expect(eventTypes(events)).toEqual(['messageStart', ...Array<string>(4).fill('contentBlockDelta')]);
     expect(error).toBeInstanceOf(Error);
     expect((error as NodeJS.ErrnoException).code).toBe('ECONNRESET');
