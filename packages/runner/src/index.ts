@@ -18,6 +18,14 @@ export {
 } from './arrival-schedule.js';
 export type { InvokeInfo, RunCallbacks } from './callbacks.js';
 export { ConcurrencyLimiter } from './concurrency-limiter.js';
+export type { CostModelOptions, RequestCostDimension, RunCostDimension } from './experiments/cost-model.js';
+export { CostModel, EndpointTime, InputTokens, OutputTokens } from './experiments/cost-model.js';
+export type { HeatmapCell, LatencyHeatmapOptions } from './experiments/latency-heatmap.js';
+export { LatencyHeatmap, LatencyHeatmapResult } from './experiments/latency-heatmap.js';
+export type { LoadTestOptions } from './experiments/load-test.js';
+export { LoadTest, LoadTestResult } from './experiments/load-test.js';
+export type { Tokenizer } from './experiments/tokenizer.js';
+export { defaultTokenizer, truncateToTokens } from './experiments/tokenizer.js';
 export type { PayloadSource } from './payload-source.js';
 export { loadPayloads } from './payload-source.js';
 export type { ProgressEvent } from './progress.js';

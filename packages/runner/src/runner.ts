@@ -12,6 +12,7 @@ import type { ProgressEvent } from './progress.js';
 import { createRng, deriveSeed, shuffledIndices } from './random.js';
 import { Result } from './result.js';
 import { RunFolderWriter } from './run-folder.js';
+import { timestampName } from './run-name.js';
 import { QuantileSketch } from './stats/quantile-sketch.js';
 import { INTENDED_SEND_KEY, StatsAccumulator } from './stats/stats-accumulator.js';
 
@@ -119,10 +120,6 @@ function validate(o: RunnerOptions): void {
         throw new LLMeterValidationError(`warmup.seconds must be >= 0, got ${w.seconds}`);
     }
   }
-}
-
-function timestampName(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').replace('Z', '');
 }
 
 /** A source of payloads shared by the request drivers. */
