@@ -13,6 +13,14 @@ describe('toJSONValue', () => {
     expect(toJSONValue(new Uint8Array(0))).toEqual({ __llmeter_bytes__: '' });
   });
 
+  it('encodes other typed arrays and DataViews by their bytes, not as objects of indices', () => {
+    const pcm = new Int16Array([1, -1]);
+    expect(toJSONValue(pcm)).toEqual({ __llmeter_bytes__: Buffer.from([0x01, 0x00, 0xff, 0xff]).toString('base64') });
+    const view = new DataView(bytes(9, 8, 7, 6).buffer, 1, 2);
+    expect(toJSONValue(view)).toEqual({ __llmeter_bytes__: Buffer.from([8, 7]).toString('base64') });
+    expect(fromJSONValue(toJSONValue(pcm))).toEqual(new Uint8Array([0x01, 0x00, 0xff, 0xff]));
+  });
+
   it('encodes only the bytes a view covers, not its whole buffer', () => {
     const whole = bytes(1, 2, 3, 4, 5, 6);
     expect(toJSONValue(whole.subarray(2, 4))).toEqual({ __llmeter_bytes__: Buffer.from([3, 4]).toString('base64') });

@@ -4,14 +4,17 @@ import { LLMeterValidationError } from './errors.js';
 export const BYTES_KEY = '__llmeter_bytes__';
 
 /**
- * Converts a value to plain JSON data: `Uint8Array`/`Buffer`/`ArrayBuffer` become `{"__llmeter_bytes__": base64}`,
- * `Date` becomes an ISO-8601 string, objects with `toJSON` are asked first. Pure: the input is not modified.
+ * Converts a value to plain JSON data: `Uint8Array`/`Buffer`/`ArrayBuffer` (and any other typed array or `DataView`,
+ * by its bytes) become `{"__llmeter_bytes__": base64}`, `Date` becomes an ISO-8601 string, objects with `toJSON` are asked first. Pure: the input is not modified.
  */
 export function toJSONValue(value: unknown): unknown {
   if (value === null || value === undefined) return value ?? null;
-  if (value instanceof Uint8Array)
-    return { [BYTES_KEY]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   if (value instanceof ArrayBuffer) return { [BYTES_KEY]: Buffer.from(value).toString('base64') };
+  // Uint8Array, Buffer, other typed arrays and DataViews (e.g. Int16Array PCM audio): the bytes the view covers,
+  // as LLMeter has a single bytes type.
+  if (ArrayBuffer.isView(value)) {
+    return { [BYTES_KEY]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  }
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(toJSONValue);
   if (typeof value === 'object') {
