@@ -40,4 +40,23 @@ describe('startMonitor', () => {
     }
     await expect(fetch(monitor.metricsUrl)).rejects.toThrow();
   });
+
+  it('close() aborts probes still in flight after the grace period and frees the port', async () => {
+    const config = resolveMonitorConfig({
+      port: 0,
+      intervalMs: 100,
+      models: [{ modelId: 'slow-model', operations: ['converse-stream'] }],
+      target: 'emulator',
+      emulator: { profile: { ttftMs: 20_000 } },
+    });
+    const monitor = await startMonitor(config, { log: () => {}, shutdownGraceMs: 200 });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    await monitor.close();
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    const [series] = monitor.stats().series;
+    expect(series?.requests).toBe(1);
+    expect(series?.errors).toEqual({ aborted: 1 });
+    await expect(fetch(monitor.metricsUrl)).rejects.toThrow();
+  });
 });
