@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { Endpoint, Payload, RecordSink, SLO } from '@llmeter/core';
 import { InvocationResponse, LLMeterValidationError, SinkFanout } from '@llmeter/core';
@@ -222,6 +223,8 @@ export class Runner {
     // Stop sending (signal, SIGINT); then, after the drain timeout, abort what is in flight.
     const stop = new AbortController();
     const cancel = new AbortController();
+    // Every request in flight listens to `cancel` (and waits listen to `stop`): thousands is normal here.
+    setMaxListeners(0, stop.signal, cancel.signal);
     let drainTimer: NodeJS.Timeout | undefined;
     const requestStop = () => {
       if (stop.signal.aborted) {

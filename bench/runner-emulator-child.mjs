@@ -1,0 +1,21 @@
+// The Bedrock emulator in its own process for the runner benchmarks, so its CPU never delays the harness.
+// argv[2]: emulator options as JSON. Over the fork IPC channel: → { url } when listening;
+// ← { type: 'truths', ids } → { type: 'truths', truths: [{ receivedAt, firstTextDeltaAt } | null] };
+// ← { type: 'close' } closes and exits.
+import { startBedrockEmulator } from '../packages/bedrock-emulator/dist/index.js';
+
+const options = JSON.parse(process.argv[2] ?? '{}');
+const emulator = await startBedrockEmulator({ groundTruthLimit: 200_000, ...options });
+process.send({ url: emulator.url });
+process.on('message', async (msg) => {
+  if (msg.type === 'truths') {
+    const truths = msg.ids.map((id) => {
+      const t = emulator.groundTruth(id);
+      return t ? { receivedAt: t.receivedAt, firstTextDeltaAt: t.firstTextDeltaAt ?? null } : null;
+    });
+    process.send({ type: 'truths', truths });
+  } else if (msg.type === 'close') {
+    await emulator.close();
+    process.exit(0);
+  }
+});
