@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startMonitor } from './monitor.js';
+import { type MonitorStats, startMonitor } from './monitor.js';
 import { resolveMonitorConfig } from './monitor-config.js';
 
 const FAST_PROFILE = {
@@ -22,7 +22,7 @@ describe('startMonitor', () => {
       expect(text).toContain('gen_ai_client_operation_time_to_first_chunk_bucket{');
       expect(text).toMatch(/gen_ai_request_model="amazon.nova-lite-v1:0"/);
       expect(text).toMatch(/gen_ai_provider_name="aws.bedrock"/);
-      const stats = await (await fetch(new URL('/stats', monitor.metricsUrl))).json();
+      const stats = (await (await fetch(new URL('/stats', monitor.metricsUrl))).json()) as MonitorStats;
       expect(stats.target).toBe('emulator');
       expect(stats.series).toHaveLength(4);
       for (const s of stats.series) {
@@ -30,7 +30,7 @@ describe('startMonitor', () => {
         expect(s.errors).toEqual({});
         expect(s.timeToLastToken.count).toBeGreaterThanOrEqual(3);
       }
-      const stream = stats.series.find((s: { operation: string }) => s.operation === 'converse-stream');
+      const stream = stats.series.find((s) => s.operation === 'converse-stream')!;
       expect(stream.timeToFirstToken.p50).toBeGreaterThan(0.005);
       expect(stream.timeToFirstToken.p50).toBeLessThan(5);
       expect((await fetch(new URL('/healthz', monitor.metricsUrl))).status).toBe(200);
