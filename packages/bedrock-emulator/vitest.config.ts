@@ -3,5 +3,5 @@ import { sourceAliases } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias: sourceAliases },
-  test: { name: '@llmeter/bedrock-emulator', include: ['src/**/*.test.ts'] },
+  test: { name: '@llmeter/bedrock-emulator', include: ['src/**/*.test.ts'], testTimeout: 30_000 },
 });

@@ -122,8 +122,8 @@ describe('fault injection through the real SDK', () => {
   });
 
   it('a reset is a network error mid-stream, after the deltas already sent', async () => {
-    // Deltas 40 ms apart: a reset discards what the client had buffered but not yet read, so give it time to read.
-    const slow = await startBedrockEmulator({ profile: { ...PROFILE, interTokenDelayMs: 40 } });
+    // Deltas 100 ms apart: a reset discards what the client had buffered but not yet read, so give it time to read.
+    const slow = await startBedrockEmulator({ profile: { ...PROFILE, interTokenDelayMs: 100 } });
     const c = sdkClient(slow, { faultHeader: { kind: 'reset', afterDeltas: 4 } });
     const { events, error } = await stream(c).finally(() => {
       c.destroy();
@@ -229,7 +229,7 @@ describe('fault rules', () => {
   });
 
   it('a rate rule faults about that share of requests, the same ones for the same seed', async () => {
-    const N = 200;
+    const N = 160;
     const run = async (seed: number) => {
       const emulator = await startBedrockEmulator({
         seed,

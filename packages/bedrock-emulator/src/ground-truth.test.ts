@@ -64,10 +64,13 @@ describe('ground truth', () => {
       expect(h.fault).toBe('http');
       expect(h.lastByteAt!).toBeGreaterThanOrEqual(h.receivedAt);
 
-      const out = await reset.send(new ConverseStreamCommand({ modelId: MODEL, messages: userMessage('hi') }));
-      await collect(out.stream);
-      const r = emulator.groundTruth(out.$metadata.requestId!)!;
-      expect(r).toMatchObject({ fault: 'reset', deltas: 2 });
+      // On a loaded machine the reset can come before the SDK has even decoded messageStart: then send() rejects.
+      await reset
+        .send(new ConverseStreamCommand({ modelId: MODEL, messages: userMessage('hi') }))
+        .then((out) => collect(out.stream))
+        .catch(() => undefined);
+      const r = emulator.groundTruths().find((t) => t.fault === 'reset')!;
+      expect(r.deltas).toBe(2);
       expect(r.lastByteAt!).toBeGreaterThanOrEqual(r.firstTextDeltaAt!);
 
       await ok.send(new ConverseCommand({ modelId: MODEL, messages: userMessage('hi') }));
