@@ -32,8 +32,7 @@ export function registerCompareCommand(program: Command, io: CliIO): void {
         );
         return;
       }
-      const label = (name: string, fallback: string) => (name === fallback ? name : `${fallback}: ${name}`);
-      io.stdout.write(`A = ${dirA}\nB = ${dirB}\n\n`);
-      io.stdout.write(`${formatComparisonTable(rows, label(a.name, 'A'), label(b.name, 'B'))}\n`);
+      io.stdout.write(`A = ${dirA} (${a.name})\nB = ${dirB} (${b.name})\n\n`);
+      io.stdout.write(`${formatComparisonTable(rows, 'A', 'B')}\n`);
     });
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { formatStat } from '../stats/format-value.js';
-import { DISTRIBUTION_COLUMNS, DISTRIBUTION_METRICS, SCALAR_METRICS, statValue } from '../stats/stats-table.js';
+import { DISTRIBUTION_COLUMNS, statsTableRows, statValue } from '../stats/stats-table.js';
 import { levelLabel, type ReportSection, reportSections } from './report-charts.js';
 import type { ReportRun, ReportSource } from './report-source.js';
 
@@ -41,16 +41,9 @@ function table(header: string[], rows: string[][], className = ''): string {
 }
 
 function runStatsTables(stats: Record<string, unknown>): string {
-  const dist = DISTRIBUTION_METRICS.flatMap((m) => {
-    const vs = DISTRIBUTION_COLUMNS.map((c) => statValue(stats, `${m.key}-${c}`));
-    return vs.every((v) => v === null) ? [] : [[m.label, ...vs.map((v) => formatStat(v, m.unit))]];
-  });
-  const scalars = SCALAR_METRICS.flatMap((s) => {
-    const v = statValue(stats, s.key);
-    return v === null ? [] : [[s.label, formatStat(v, s.unit)]];
-  });
+  const { distributions, scalars } = statsTableRows(stats);
   return (
-    (dist.length ? table(['metric', ...DISTRIBUTION_COLUMNS], dist, 'stats') : '') +
+    (distributions.length ? table(['metric', ...DISTRIBUTION_COLUMNS], distributions, 'stats') : '') +
     (scalars.length ? table(['statistic', 'value'], scalars, 'stats') : '')
   );
 }

@@ -1,3 +1,4 @@
+import { ERROR_TYPES } from '@llmeter/core';
 import { formatChange, formatStat, relativeChange, type StatUnit } from './format-value.js';
 
 /** A distribution metric of `stats.json` (keys `{key}-average`, `{key}-p50`, …). */
@@ -19,6 +20,10 @@ export const DISTRIBUTION_METRICS: readonly DistributionMetric[] = [
   { key: 'time_to_first_token', label: 'TTFT', unit: 'seconds' },
   { key: 'time_to_last_token', label: 'TTLT', unit: 'seconds' },
   { key: 'time_per_output_token', label: 'TPOT', unit: 'seconds' },
+  { key: 'inter_chunk_latency', label: 'inter-chunk latency', unit: 'seconds' },
+  { key: 'schedule_lag', label: 'schedule lag', unit: 'seconds' },
+  { key: 'time_to_first_token_from_intended', label: 'TTFT from intended send', unit: 'seconds' },
+  { key: 'time_to_last_token_from_intended', label: 'TTLT from intended send', unit: 'seconds' },
   { key: 'num_tokens_input', label: 'input tokens', unit: 'tokens' },
   { key: 'num_tokens_output', label: 'output tokens', unit: 'tokens' },
 ];
@@ -30,18 +35,18 @@ export const DISTRIBUTION_COLUMNS: readonly string[] = ['average', 'p50', 'p90',
 export const SCALAR_METRICS: readonly ScalarMetric[] = [
   { key: 'total_requests', label: 'requests', unit: 'count' },
   { key: 'failed_requests', label: 'failed requests', unit: 'count' },
+  ...ERROR_TYPES.map((t): ScalarMetric => ({ key: `failed_requests-${t}`, label: `  failed: ${t}`, unit: 'count' })),
   { key: 'failed_requests_rate', label: 'failure rate', unit: 'ratio' },
   { key: 'requests_per_minute', label: 'requests per minute', unit: 'per-minute' },
+  { key: 'achieved_request_rate', label: 'achieved request rate', unit: 'per-second' },
   { key: 'output_tps', label: 'output tokens per second', unit: 'per-second' },
   { key: 'average_input_tokens_per_minute', label: 'input tokens per minute', unit: 'per-minute' },
   { key: 'average_output_tokens_per_minute', label: 'output tokens per minute', unit: 'per-minute' },
   { key: 'total_input_tokens', label: 'input tokens (total)', unit: 'count' },
   { key: 'total_output_tokens', label: 'output tokens (total)', unit: 'count' },
   { key: 'goodput_requests', label: 'requests meeting the SLO', unit: 'count' },
-  { key: 'goodput_rate', label: 'SLO attainment', unit: 'ratio' },
-  { key: 'goodput_rps', label: 'goodput', unit: 'per-second' },
-  { key: 'schedule_lag-p50', label: 'schedule lag p50', unit: 'seconds' },
-  { key: 'schedule_lag-p99', label: 'schedule lag p99', unit: 'seconds' },
+  { key: 'goodput_fraction', label: 'SLO attainment', unit: 'ratio' },
+  { key: 'goodput_rate', label: 'goodput', unit: 'per-second' },
   { key: 'cost_total', label: 'cost (total)', unit: 'number' },
 ];
 
@@ -100,22 +105,29 @@ export function textTable(rows: readonly (readonly string[])[], align: readonly 
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 
-/** The statistics of one run as text: a distribution table, then the single values present. */
-export function formatStatsTable(stats: Record<string, unknown>): string {
-  const dist: string[][] = [['metric', ...DISTRIBUTION_COLUMNS]];
+/** The rows of a run's statistics: distributions (metric, average, p50, p90, p99) and single values (label, value). */
+export function statsTableRows(stats: Record<string, unknown>): { distributions: string[][]; scalars: string[][] } {
+  const distributions: string[][] = [];
   for (const m of DISTRIBUTION_METRICS) {
     const values = DISTRIBUTION_COLUMNS.map((c) => statValue(stats, `${m.key}-${c}`));
     if (values.every((v) => v === null)) continue;
-    dist.push([m.label, ...values.map((v) => formatStat(v, m.unit))]);
+    distributions.push([m.label, ...values.map((v) => formatStat(v, m.unit))]);
   }
-  const scalars: string[][] = [['statistic', 'value']];
+  const scalars: string[][] = [];
   for (const s of SCALAR_METRICS) {
     const v = statValue(stats, s.key);
-    if (v !== null) scalars.push([s.label, formatStat(v, s.unit)]);
+    if (v === null || (v === 0 && s.key.startsWith('failed_requests-'))) continue;
+    scalars.push([s.label, formatStat(v, s.unit)]);
   }
+  return { distributions, scalars };
+}
+
+/** The statistics of one run as text: a distribution table, then the single values present. */
+export function formatStatsTable(stats: Record<string, unknown>): string {
+  const { distributions, scalars } = statsTableRows(stats);
   const parts: string[] = [];
-  if (dist.length > 1) parts.push(textTable(dist));
-  if (scalars.length > 1) parts.push(textTable(scalars));
+  if (distributions.length) parts.push(textTable([['metric', ...DISTRIBUTION_COLUMNS], ...distributions]));
+  if (scalars.length) parts.push(textTable([['statistic', 'value'], ...scalars]));
   return parts.join('\n\n');
 }
 

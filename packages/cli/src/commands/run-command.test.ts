@@ -1,0 +1,183 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FAST_PROFILE, runLlmeter } from '../test-support/llmeter-binary.js';
+
+const out = mkdtempSync(join(tmpdir(), 'llmeter-run-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const fast = ['--emulator-profile', FAST_PROFILE, '--out', out];
+const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n');
+
+describe('llmeter run (the built binary against the embedded emulator)', () => {
+  it('runs a closed loop, prints the statistics table and writes the run folder', async () => {
+    const r = await runLlmeter(['run', '--clients', '3', '--requests', '4', '--run-name', 'closed', ...fast]);
+    expect(r.stderr).toContain('embedded emulator http://127.0.0.1:');
+    expect(r.code).toBe(0);
+    for (const label of ['TTFT', 'TTLT', 'TPOT', 'requests per minute', 'failure rate'])
+      expect(r.stdout).toContain(label);
+    expect(r.stdout).toMatch(/^requests\s+12$/m);
+    expect(r.stdout).toContain(`Run folder: ${join(out, 'closed')}`);
+    const dir = join(out, 'closed');
+    for (const f of ['run_config.json', 'responses.jsonl', 'responses_ext.jsonl', 'summary.json', 'stats.json']) {
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    }
+    expect(lines(join(dir, 'responses.jsonl'))).toHaveLength(12);
+    const config = JSON.parse(readFileSync(join(dir, 'run_config.json'), 'utf8'));
+    expect(config).toMatchObject({ clients: 3, n_requests: 4, mode: 'closed-loop' });
+    expect(config.endpoint).toMatchObject({ model_id: 'llmeter.emulated-model-v1' });
+    const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8'));
+    expect(stats.total_requests).toBe(12);
+    expect(stats.failed_requests).toBe(0);
+    expect(stats['time_to_first_token-p50']).toBeGreaterThan(0);
+  });
+
+  it('runs an open loop with --json, SLOs and warm-up; progress lines go to stderr with --quiet', async () => {
+    const r = await runLlmeter([
+      'run',
+      '--rate',
+      '40',
+      '--arrival',
+      'poisson',
+      '--requests',
+      '20',
+      '--warmup',
+      '2',
+      '--slo',
+      'ttlt=10,tpot=1',
+      '--api',
+      'converse',
+      '--max-tokens',
+      '32',
+      '--run-name',
+      'open',
+      '--json',
+      '--quiet',
+      ...fast,
+    ]);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.runFolder).toBe(join(out, 'open'));
+    expect(json.interrupted).toBe(false);
+    expect(json.stats.total_requests).toBe(20);
+    expect(json.stats.goodput_requests).toBe(20);
+    expect(Object.keys(json.stats)).toEqual(expect.arrayContaining(['schedule_lag-p50', 'time_to_first_token-p99']));
+    expect(r.stderr).toMatch(/\[done\] [\d.]+ s: 20\/20 done, 0 errors, 0 in flight, TTFT p50 –/);
+    const config = JSON.parse(readFileSync(join(out, 'open', 'run_config.json'), 'utf8'));
+    expect(config).toMatchObject({ mode: 'open-loop', rate: 40, arrivals: 'poisson', n_requests: 20 });
+    expect(config.endpoint.endpoint_type).toMatch(/converse/i);
+    expect(config.endpoint.endpoint_type).not.toMatch(/stream/i);
+    const first = JSON.parse(lines(join(out, 'open', 'responses.jsonl'))[0] as string);
+    expect(first.input_payload.inferenceConfig.maxTokens).toBe(32);
+  });
+
+  it('sends the payloads of a --payload file', async () => {
+    const payloads = join(out, 'payloads.jsonl');
+    const p = (text: string) =>
+      JSON.stringify({ messages: [{ role: 'user', content: [{ text }] }], inferenceConfig: { maxTokens: 16 } });
+    writeFileSync(payloads, `${p('first prompt')}\n${p('second prompt')}\n`);
+    const r = await runLlmeter(['run', '--payload', payloads, '--requests', '4', '--run-name', 'payloads', ...fast]);
+    expect(r.code).toBe(0);
+    const prompts = lines(join(out, 'payloads', 'responses.jsonl')).map((l) => JSON.parse(l).input_prompt);
+    expect(new Set(prompts)).toEqual(new Set(['first prompt', 'second prompt']));
+  });
+
+  it('exits 1 and names the error when every request failed', async () => {
+    const r = await runLlmeter([
+      'run',
+      '--requests',
+      '3',
+      '--max-attempts',
+      '1',
+      '--run-name',
+      'failing',
+      '--emulator-faults',
+      '[{"fault":{"kind":"http","status":500}}]',
+      ...fast,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/every request failed \(3 of 3\); most common error: .+/);
+    expect(r.stdout).toMatch(/^failure rate\s+100 %$/m);
+  });
+
+  it('exits 1 when the run cannot start (a payload file that is not JSON)', async () => {
+    const bad = join(out, 'bad.jsonl');
+    writeFileSync(bad, '{not json\n');
+    const r = await runLlmeter(['run', '--payload', bad, '--requests', '1', ...fast]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^llmeter: .*bad\.jsonl/m);
+  });
+});
+
+describe('llmeter run rejects bad flags, naming the flag (exit 2)', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown flag', ['--clinets', '3'], /unknown option '--clinets'[\s\S]*Did you mean --clients\?/],
+    [
+      'a non-numeric rate',
+      ['--rate', 'fast'],
+      /option '--rate <rps>' argument 'fast' is invalid\. must be a positive number/,
+    ],
+    ['a zero client count', ['--clients', '0'], /option '--clients <n>' argument '0' is invalid/],
+    ['a fractional request count', ['--requests', '2.5'], /option '--requests <n>' argument '2.5' is invalid/],
+    [
+      'an unknown endpoint',
+      ['--endpoint', 'openai'],
+      /option '--endpoint <kind>' argument 'openai' is invalid\. Allowed choices are emulator, bedrock-converse, bedrock-converse-stream/,
+    ],
+    [
+      'clients with a rate',
+      ['--clients', '2', '--rate', '5'],
+      /option '--clients <n>' cannot be used with option '--rate <rps>'/,
+    ],
+    ['an arrival process without a rate', ['--arrival', 'poisson'], /option '--arrival <process>' needs --rate/],
+    [
+      'Bedrock without a model id',
+      ['--endpoint', 'bedrock-converse'],
+      /option '--model-id <id>' is required with --endpoint bedrock-converse/,
+    ],
+    [
+      'a malformed SLO',
+      ['--slo', 'ttft=fast'],
+      /option '--slo <objectives>' argument 'ttft=fast' is invalid\. ttft must be a positive number/,
+    ],
+    ['an unknown SLO key', ['--slo', 'latency=1'], /option '--slo <objectives>' argument 'latency=1' is invalid/],
+    [
+      'a missing payload file',
+      ['--payload', '/nonexistent/p.jsonl'],
+      /option '--payload <path>' argument '\/nonexistent\/p\.jsonl' is invalid\. no such file/,
+    ],
+    [
+      'both --payload and --prompt',
+      ['--payload', '/', '--prompt', 'hi'],
+      /option '--payload <path>' cannot be used with option '--prompt <text>'/,
+    ],
+    [
+      'emulator options against Bedrock',
+      ['--endpoint', 'bedrock-converse-stream', '--model-id', 'm', '--emulator-seed', '2'],
+      /option '--emulator-seed' applies to the embedded emulator only/,
+    ],
+  ];
+  it.each(cases)('%s', async (_name, args, message) => {
+    const r = await runLlmeter(['run', ...args, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
+  it('prints help with examples (exit 0)', async () => {
+    const r = await runLlmeter(['run', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toContain('--rate <rps>');
+    const top = await runLlmeter(['--help']);
+    for (const c of ['run', 'sweep', 'heatmap', 'report', 'compare', 'emulator'])
+      expect(top.stdout).toContain(`llmeter ${c}`);
+  });
+
+  it('rejects an unknown command', async () => {
+    const r = await runLlmeter(['rnu']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown command 'rnu'[\s\S]*Did you mean run\?/);
+  });
+});
