@@ -1,61 +1,13 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { startBedrockEmulator } from './bedrock-emulator.js';
-import { loadRecordings } from './recordings.js';
-import type { EmulatorOptions, FaultRule, LatencyProfile } from './types.js';
-
-const USAGE = `Usage: llmeter-bedrock-emulator [--host 127.0.0.1] [--port 0] [--seed 1] [--profile profile.json] [--faults faults.json]
-
-A local Amazon Bedrock Runtime server (Converse, ConverseStream). Prints its URL, runs until SIGINT/SIGTERM.
-  --profile  a JSON file with LatencyProfile fields (ttftMs, interTokenDelayMs, outputTokens, ...)
-  --faults   a JSON file with an array of FaultRule ({ "fault": {...}, "rate": 0.1, "modelId": "..." })
-  --recordings  a folder of NAME.json / NAME.chunks.txt recordings, replayed for model id NAME`;
-
-function readJson(path: string, what: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new Error(`cannot read ${what} from ${path}: ${(err as Error).message}`);
-  }
-}
-
-function intOption(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${value}`);
-  return n;
-}
+import { BIN_USAGE, parseBinArgs } from './bin-options.js';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      seed: { type: 'string' },
-      profile: { type: 'string' },
-      faults: { type: 'string' },
-      recordings: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
+  const options = parseBinArgs(process.argv.slice(2));
+  if (options === 'help') {
+    console.log(BIN_USAGE);
     return;
   }
-  const options: EmulatorOptions = {};
-  if (values.host !== undefined) options.host = values.host;
-  const port = intOption(values.port, 'port');
-  if (port !== undefined) options.port = port;
-  const seed = intOption(values.seed, 'seed');
-  if (seed !== undefined) options.seed = seed;
-  if (values.profile) options.profile = readJson(values.profile, 'the profile') as Partial<LatencyProfile>;
-  if (values.faults) {
-    const faults = readJson(values.faults, 'the fault rules');
-    if (!Array.isArray(faults)) throw new Error(`--faults must hold a JSON array of fault rules`);
-    options.faults = faults as FaultRule[];
-  }
-  if (values.recordings) options.recordings = loadRecordings(values.recordings);
   const emulator = await startBedrockEmulator(options);
   console.log(emulator.url);
   const stop = () => {
@@ -67,6 +19,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(`llmeter-bedrock-emulator: ${(err as Error).message}`);
-  console.error(USAGE);
+  console.error(BIN_USAGE);
   process.exit(2);
 });
