@@ -1,8 +1,6 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import { LLMeterValidationError } from '@llmeter/core';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { AttributedHttpHandler } from './sdk-request-timing.js';
 
 /**
  * What an endpoint needs of a Bedrock Runtime client: its `send`. A `BedrockRuntimeClient` is one; so is a fake
@@ -94,9 +92,9 @@ export function validateClientOptions(options: BedrockClientOptions): void {
 export function createBedrockRuntimeClient(options: BedrockClientOptions = {}): BedrockRuntimeClient {
   validateClientOptions(options);
   const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
-  const requestHandler = new NodeHttpHandler({
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+  // A NodeHttpHandler whose keep-alive agents also record when each request was sent and answered (attribution).
+  const requestHandler = new AttributedHttpHandler({
+    agentOptions: { maxSockets },
     ...(options.requestTimeoutMs !== undefined
       ? { requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true }
       : {}),

@@ -34,6 +34,7 @@ function optionsFromJSON(json: EndpointJSON, extra: RegisterBedrockEndpointsOpti
   set('maxAttempts', optional(json, 'max_attempts', 'number'));
   set('maxConcurrency', optional(json, 'max_concurrency', 'number'));
   set('endpointUrl', optional(json, 'endpoint_url', 'string'));
+  set('transport', optional(json, 'transport', 'string'));
   set('credentials', extra.credentials);
   set('client', extra.client);
   return options;

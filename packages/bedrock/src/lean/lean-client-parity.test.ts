@@ -160,7 +160,7 @@ describe('LeanBedrockClient gives what the SDK client gives', () => {
       const faults = [{ fault: { kind, afterDeltas: 2 } as FaultSpec }];
       // Deltas far enough apart for both clients to read each before the fault: a Node response that fails
       // drops the bytes not yet read, and the SDK reads lazily.
-      const profile = { ...PROFILE, ttftMs: 30, interTokenDelayMs: 30 };
+      const profile = { ...PROFILE, ttftMs: 80, interTokenDelayMs: 80 };
       const { sdk, lean } = await both({ seed: 7, profile, faults }, 'converse-stream');
       expect(sdk.error).toBeDefined();
       expect(lean).toEqual(sdk);
