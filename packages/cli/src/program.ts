@@ -3,8 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { CliExit, type CliIO, processIO } from './cli-io.js';
 import { registerCompareCommand } from './commands/compare-command.js';
 import { registerEmulatorCommand } from './commands/emulator-command.js';
+import { registerHeatmapCommand } from './commands/heatmap-command.js';
 import { registerReportCommand } from './commands/report-command.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerSweepCommand } from './commands/sweep-command.js';
 
 const EXAMPLES = `
 Examples:
@@ -40,6 +42,8 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
     .exitOverride()
     .addHelpText('after', EXAMPLES);
   registerRunCommand(program, io, setExit);
+  registerSweepCommand(program, io, setExit);
+  registerHeatmapCommand(program, io, setExit);
   registerReportCommand(program, io);
   registerCompareCommand(program, io);
   registerEmulatorCommand(program, io);

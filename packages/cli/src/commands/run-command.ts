@@ -157,7 +157,6 @@ export function registerRunCommand(program: Command, io: CliIO, setExit: (code: 
       const options: RunnerOptions = {
         ...runnerOptionsFrom(flags),
         endpoint: opened.endpoint,
-        payload: runnerOptionsFrom(flags).payload as RunnerOptions['payload'],
         outputPath: flags.out,
         onProgress: (e) => display.update(e),
       };

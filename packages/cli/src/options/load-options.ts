@@ -71,9 +71,13 @@ export function payloadFrom(flags: LoadFlags): PayloadSource {
   return payloads.length === 1 ? (payloads[0] as Payload) : payloads;
 }
 
+/** The runner options the shared flags set. */
+export type SharedRunnerOptions = Pick<RunnerOptions, 'payload'> &
+  Partial<Pick<RunnerOptions, 'nRequests' | 'runDuration' | 'timeout' | 'warmup' | 'slo' | 'seed'>>;
+
 /** The runner options the shared flags set (only those given: the runner keeps its own defaults). */
-export function runnerOptionsFrom(flags: LoadFlags): Partial<RunnerOptions> {
-  const o: Partial<RunnerOptions> = { payload: payloadFrom(flags) };
+export function runnerOptionsFrom(flags: LoadFlags): SharedRunnerOptions {
+  const o: SharedRunnerOptions = { payload: payloadFrom(flags) };
   if (flags.requests !== undefined) o.nRequests = flags.requests;
   if (flags.duration !== undefined) o.runDuration = flags.duration;
   if (flags.timeout !== undefined) o.timeout = flags.timeout;

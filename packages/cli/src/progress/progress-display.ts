@@ -49,7 +49,7 @@ export class ProgressDisplay {
   private readonly stream: NodeJS.WritableStream;
   private readonly intervalMs: number;
   private readonly durationSeconds: number | undefined;
-  private readonly label: string | undefined;
+  private label: string | undefined;
   private bar: cliProgress.SingleBar | null = null;
   private barPhase: ProgressEvent['phase'] | null = null;
   private lastLineAt = Number.NEGATIVE_INFINITY;
@@ -63,6 +63,11 @@ export class ProgressDisplay {
     this.intervalMs = (options.intervalSeconds ?? 2) * 1000;
     this.durationSeconds = options.durationSeconds;
     this.label = options.label;
+  }
+
+  /** Changes the prefix naming what runs (e.g. the next sweep level). */
+  setLabel(label: string | undefined): void {
+    this.label = label;
   }
 
   /** Shows one progress event (the bar redraws at most 10 times a second; lines every `intervalSeconds`). */

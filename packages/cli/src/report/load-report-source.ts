@@ -36,9 +36,12 @@ function numberOf(config: Record<string, unknown>, ...keys: string[]): number | 
   return null;
 }
 
+/** The subfolder name of a `LatencyHeatmap` cell: `in{inputTokens}-out{maxOutputTokens}`. */
+const HEATMAP_CELL = /^in(\d+)-out(\d+)$/;
+
 /**
- * Reads what a report shows from a folder: a run folder, a sweep folder (run folders inside that differ by
- * `clients` or `rate`), or a latency-heatmap folder (run folders inside with input and output lengths).
+ * Reads what a report shows from a folder: a run folder, a `LoadTest` folder (run folders that differ by
+ * `clients` or `rate`; `load_test.json` beside them), or a `LatencyHeatmap` folder (run folders `in{N}-out{M}`).
  */
 export async function loadReportSource(dir: string): Promise<ReportSource> {
   if (!(await exists(dir))) throw new LLMeterValidationError(`${dir}: no such folder`);
@@ -51,26 +54,26 @@ export async function loadReportSource(dir: string): Promise<ReportSource> {
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort();
-  const runs: ReportRun[] = [];
+  const runs: { folder: string; run: ReportRun }[] = [];
   for (const entry of entries) {
     const sub = join(dir, entry);
-    if (await isRunFolder(sub)) runs.push(await loadReportRun(sub));
+    if (await isRunFolder(sub)) runs.push({ folder: entry, run: await loadReportRun(sub) });
   }
   if (runs.length === 0) {
     throw new LLMeterValidationError(`${dir}: not a run folder (no run_config.json) and no run folders inside it`);
   }
-  const cells: HeatmapCell[] = [];
-  for (const run of runs) {
-    const input = numberOf(run.config, 'input_tokens', 'input_length');
-    const output = numberOf(run.config, 'output_tokens', 'output_length', 'max_tokens');
-    if (input !== null && output !== null) cells.push({ inputTokens: input, outputTokens: output, run });
+  if (runs.every((r) => HEATMAP_CELL.test(r.folder))) {
+    const cells: HeatmapCell[] = runs.map(({ folder, run }) => {
+      const m = HEATMAP_CELL.exec(folder) as RegExpExecArray;
+      return { inputTokens: Number(m[1]), outputTokens: Number(m[2]), run };
+    });
+    return { kind: 'heatmap', path: dir, name, cells };
   }
-  if (cells.length === runs.length && runs.length > 0) return { kind: 'heatmap', path: dir, name, cells };
-  const rates = runs.map((r) => numberOf(r.config, 'rate'));
-  if (rates.every((r) => r !== null) && new Set(rates).size > 1) {
-    const levels: SweepLevel[] = runs.map((run, i) => ({ value: rates[i] as number, run }));
-    return { kind: 'sweep', path: dir, name, parameter: 'rate', levels: levels.sort((a, b) => a.value - b.value) };
-  }
-  const levels: SweepLevel[] = runs.map((run) => ({ value: numberOf(run.config, 'clients') ?? 1, run }));
-  return { kind: 'sweep', path: dir, name, parameter: 'clients', levels: levels.sort((a, b) => a.value - b.value) };
+  const rates = runs.map((r) => numberOf(r.run.config, 'rate'));
+  const parameter = rates.every((r) => r !== null) ? 'rate' : 'clients';
+  const levels: SweepLevel[] = runs.map(({ run }, i) => ({
+    value: parameter === 'rate' ? (rates[i] as number) : (numberOf(run.config, 'clients') ?? 1),
+    run,
+  }));
+  return { kind: 'sweep', path: dir, name, parameter, levels: levels.sort((a, b) => a.value - b.value) };
 }

@@ -232,7 +232,7 @@ function statOf(
 
 /** The x-axis label of a sweep level. */
 export function levelLabel(parameter: 'clients' | 'rate', value: number): string {
-  return parameter === 'clients' ? `${value} clients` : `${value} req/s`;
+  return parameter === 'clients' ? `${value} ${value === 1 ? 'client' : 'clients'}` : `${value} req/s`;
 }
 
 function percentileLines(
@@ -401,15 +401,23 @@ export function sweepSections(source: Extract<ReportSource, { kind: 'sweep' }>):
 export function heatmapSections(source: Extract<ReportSource, { kind: 'heatmap' }>): ReportSection[] {
   const xValues = [...new Set(source.cells.map((c) => c.inputTokens))].sort((a, b) => a - b);
   const yValues = [...new Set(source.cells.map((c) => c.outputTokens))].sort((a, b) => a - b);
-  const grid = (pick: (r: InvocationResponse) => number | null) =>
+  // Averages from the runner's statistics (exact for low-memory runs too), else from the records.
+  const grid = (metric: string, pick: (r: InvocationResponse) => number | null) =>
     yValues.map((y) =>
       xValues.map((x) => {
         const cell = source.cells.find((c) => c.inputTokens === x && c.outputTokens === y);
-        const avg = cell ? summarize(values(cell.run.records, pick)).average : null;
+        if (!cell) return null;
+        const stat = cell.run.stats[`${metric}-average`];
+        const avg = typeof stat === 'number' ? stat : summarize(values(cell.run.records, pick)).average;
         return avg === null ? null : round(ms(avg), 1);
       }),
     );
-  const spec = (id: string, title: string, pick: (r: InvocationResponse) => number | null): HeatmapSpec => ({
+  const spec = (
+    id: string,
+    title: string,
+    metric: string,
+    pick: (r: InvocationResponse) => number | null,
+  ): HeatmapSpec => ({
     type: 'heatmap',
     id,
     title,
@@ -417,13 +425,16 @@ export function heatmapSections(source: Extract<ReportSource, { kind: 'heatmap' 
     yTitle: 'max output tokens',
     xValues,
     yValues,
-    values: grid(pick),
+    values: grid(metric, pick),
     unit: 'ms',
   });
   return [
     {
       title: 'Latency by input and output length',
-      charts: [spec('heatmap-ttft', 'Average TTFT (ms)', ttft), spec('heatmap-ttlt', 'Average TTLT (ms)', ttlt)],
+      charts: [
+        spec('heatmap-ttft', 'Average TTFT (ms)', 'time_to_first_token', ttft),
+        spec('heatmap-ttlt', 'Average TTLT (ms)', 'time_to_last_token', ttlt),
+      ],
     },
   ];
 }

@@ -128,7 +128,7 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions): string
   return dir;
 }
 
-/** Writes a sweep folder: one run folder per level. */
+/** Writes a sweep folder as `LoadTest` does: one run folder per level (`00004-clients`, `10-rps`). */
 export function writeFixtureSweep(dir: string, parameter: 'clients' | 'rate', levels: number[], requests = 30): string {
   levels.forEach((level, i) => {
     const name = parameter === 'clients' ? `${String(level).padStart(5, '0')}-clients` : `${level}-rps`;
@@ -143,17 +143,16 @@ export function writeFixtureSweep(dir: string, parameter: 'clients' | 'rate', le
   return dir;
 }
 
-/** Writes a latency-heatmap folder: one run folder per (input, output) length. */
+/** Writes a latency-heatmap folder as `LatencyHeatmap` does: one run folder `in{N}-out{M}` per cell. */
 export function writeFixtureHeatmap(dir: string, inputs: number[], outputs: number[]): string {
   inputs.forEach((input, i) => {
     outputs.forEach((output, j) => {
-      writeFixtureRun(join(dir, `in-${input}-out-${output}`), {
+      writeFixtureRun(join(dir, `in${input}-out${output}`), {
         requests: 4,
         seed: 10 * i + j + 1,
         ttft: 0.05 + input / 2000,
         outputTokens: output,
         inputTokens: input,
-        config: { input_tokens: input, output_tokens: output },
       });
     });
   });
