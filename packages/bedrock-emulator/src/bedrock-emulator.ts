@@ -266,11 +266,11 @@ function respond(
     events = generated.events;
     ttftMs = generated.ttftMs;
   }
-  // Frames are encoded here, before any pacing starts.
-  const plan = planStream(events, ttftMs, profile.interTokenDelayMs, profile.padding, fault);
   res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
   res.flushHeaders();
   truth.headersSentAt = epochMs(performance.now());
+  // Every frame is encoded here, before the pacing starts.
+  const plan = planStream(events, ttftMs, profile.interTokenDelayMs, profile.padding, fault);
   new StreamWriter(res, plan, receivedPerf, truth, state.scheduler).start();
 }
 
