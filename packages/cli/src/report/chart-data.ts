@@ -1,35 +1,41 @@
 import type { ErrorType, InvocationResponse } from '@llmeter/core';
 import { ERROR_TYPES } from '@llmeter/core';
 
-/** Counts of values in equal-width bins. `edges` has one more entry than `counts`. */
+/**
+ * Counts of values in equal-width bins. `edges` has one more entry than `counts`. When `tail` is true the last
+ * bin is an overflow bin: it holds every value above `edges[counts.length - 1]` (its upper edge is the max).
+ */
 export interface Histogram {
   edges: number[];
   counts: number[];
+  tail: boolean;
 }
 
 /**
- * Bins finite values into at most `maxBins` equal-width bins between their min and max
- * (about √n bins, at least one). All-equal values give one bin of zero width.
+ * Bins finite values into at most `maxBins` equal-width bins between their min and max (about √n bins, at
+ * least one). A long tail (max beyond p99 by more than half the p99 range) gets one overflow bin of its own,
+ * so a few outliers do not squash the body of the distribution into one bar. Equal values give one bin.
  */
 export function histogram(values: readonly number[], maxBins = 30): Histogram {
-  const xs = values.filter((v) => Number.isFinite(v));
-  if (xs.length === 0) return { edges: [], counts: [] };
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
+  const xs = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const n = xs.length;
+  if (n === 0) return { edges: [], counts: [], tail: false };
+  const min = xs[0] as number;
+  const max = xs[n - 1] as number;
+  if (min === max) return { edges: [min, max], counts: [n], tail: false };
+  const p99 = xs[Math.floor(0.99 * (n - 1))] as number;
+  const tail = n >= 20 && p99 > min && max - p99 > 0.5 * (p99 - min);
+  const top = tail ? p99 : max;
+  const bins = Math.max(1, Math.min(maxBins, Math.ceil(Math.sqrt(n))));
+  const width = (top - min) / bins;
+  const counts = new Array<number>(bins + (tail ? 1 : 0)).fill(0);
   for (const x of xs) {
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  if (min === max) return { edges: [min, max], counts: [xs.length] };
-  const bins = Math.max(1, Math.min(maxBins, Math.ceil(Math.sqrt(xs.length))));
-  const width = (max - min) / bins;
-  const counts = new Array<number>(bins).fill(0);
-  for (const x of xs) {
-    const i = Math.min(bins - 1, Math.floor((x - min) / width));
+    const i = tail && x > top ? bins : Math.min(bins - 1, Math.floor((x - min) / width));
     counts[i] = (counts[i] ?? 0) + 1;
   }
   const edges = Array.from({ length: bins + 1 }, (_, i) => min + i * width);
-  return { edges, counts };
+  if (tail) edges.push(max);
+  return { edges, counts, tail };
 }
 
 /** Outcome of a request for charts: `ok` or its error type. */

@@ -28,8 +28,18 @@ describe('histogram', () => {
     expect(h.edges).toHaveLength(h.counts.length + 1);
   });
   it('puts equal values in one bin and gives nothing for no values', () => {
-    expect(histogram([3, 3, 3])).toEqual({ edges: [3, 3], counts: [3] });
-    expect(histogram([])).toEqual({ edges: [], counts: [] });
+    expect(histogram([3, 3, 3])).toEqual({ edges: [3, 3], counts: [3], tail: false });
+    expect(histogram([])).toEqual({ edges: [], counts: [], tail: false });
+  });
+  it('gives a long tail its own overflow bin', () => {
+    const values = [...Array.from({ length: 99 }, (_, i) => 1 + i / 100), 500];
+    const h = histogram(values);
+    expect(h.tail).toBe(true);
+    expect(h.counts.at(-1)).toBe(1);
+    expect(h.edges.at(-1)).toBe(500);
+    expect(h.edges.at(-2)).toBeLessThan(2);
+    expect(h.counts.reduce((a, b) => a + b, 0)).toBe(100);
+    expect(histogram([1, 2, 3, 4]).tail).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSPECT_CHARTS, launchChromium, type RenderedChart } from '../test-support/browser.js';
 import { writeFixtureHeatmap, writeFixtureRun, writeFixtureSweep } from '../test-support/fixture-runs.js';
+import { runLlmeter } from '../test-support/llmeter-binary.js';
 import { writeReport } from './write-report.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -113,5 +114,48 @@ describe('HTML report in headless Chromium', () => {
     expect(errors).toEqual([]);
     expectEveryChartDrawn(charts, ['heatmap-ttft', 'heatmap-ttlt']);
     expect(charts.every((c) => c.elements === 6)).toBe(true);
+  });
+
+  it('renders the report the llmeter binary wrote for an open-loop run against the emulator', async () => {
+    const profile = JSON.stringify({
+      ttftMs: { distribution: 'lognormal', mean: 120, stddev: 40 },
+      interTokenDelayMs: 4,
+      outputTokens: { min: 16, max: 64 },
+    });
+    const faults = JSON.stringify([{ fault: { kind: 'http', status: 429 }, rate: 0.08 }]);
+    const r = await runLlmeter([
+      'run',
+      '--rate',
+      '30',
+      '--arrival',
+      'poisson',
+      '--requests',
+      '90',
+      '--max-attempts',
+      '1',
+      '--quiet',
+      '--report',
+      '--emulator-profile',
+      profile,
+      '--emulator-faults',
+      faults,
+      '--out',
+      root,
+      '--run-name',
+      'emulator-run',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const { errors, charts } = await openReport(join(root, 'emulator-run', 'report.html'), 'report-emulator-run.png');
+    expect(errors).toEqual([]);
+    expectEveryChartDrawn(charts, [
+      'run-ttft',
+      'run-ttlt',
+      'run-tpot',
+      'run-icl',
+      'run-outcomes',
+      'run-time',
+      'run-lag-hist',
+      'run-lag-time',
+    ]);
   });
 });

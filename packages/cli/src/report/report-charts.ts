@@ -58,6 +58,7 @@ function histogramChart(id: string, title: string, secondsValues: number[], axis
   const labels = h.counts.map((_, i) => {
     const lo = h.edges[i] as number;
     const hi = h.edges[i + 1] as number;
+    if (h.tail && i === h.counts.length - 1) return `> ${round(lo, 1)}`;
     return lo === hi ? `${round(lo, 1)}` : `${round(lo, 1)}–${round(hi, 1)}`;
   });
   const s = summarize(secondsValues);
