@@ -72,6 +72,7 @@ export function registerHeatmapCommand(program: Command, io: CliIO, setExit: (co
     .description('Measure average TTFT and TTLT over a grid of prompt lengths × maximum output lengths.');
   addEndpointOptions(cmd);
   cmd
+    .optionsGroup('Grid, load and output:')
     .option('--input-lengths <list>', 'prompt lengths in tokens (default 10,50,200,500)', positiveIntegerList)
     .option('--output-lengths <list>', 'maxTokens values (default 128,256,512,1024)', positiveIntegerList)
     .option('--requests-per-cell <n>', 'requests per client in each cell (default 3)', positiveInteger)

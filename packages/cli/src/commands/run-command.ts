@@ -46,6 +46,7 @@ Exit status: 0 when some request succeeded, 1 when the run could not start or ev
 /** Adds the open/closed loop flags of `run`. */
 function addLoopOptions(cmd: Command): Command {
   return cmd
+    .optionsGroup('Load (closed loop: --clients; open loop: --rate):')
     .addOption(
       new Option('--clients <n>', 'closed loop: concurrent clients (default 1)')
         .argParser(positiveInteger)

@@ -79,6 +79,7 @@ export function registerSweepCommand(program: Command, io: CliIO, setExit: (code
   addEndpointOptions(cmd);
   addPayloadOptions(cmd);
   cmd
+    .optionsGroup('Levels and load:')
     .addOption(
       new Option('--clients <list>', 'closed-loop levels: client counts, e.g. 1,2,4,8')
         .argParser(positiveIntegerList)

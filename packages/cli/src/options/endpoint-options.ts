@@ -35,6 +35,7 @@ export interface EndpointFlags {
 /** Adds the endpoint flags shared by `run`, `sweep` and `heatmap`. */
 export function addEndpointOptions(cmd: Command): Command {
   return cmd
+    .optionsGroup('Endpoint:')
     .addOption(
       new Option(
         '--endpoint <kind>',

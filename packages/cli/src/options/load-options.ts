@@ -31,6 +31,7 @@ export interface LoadFlags {
 /** Adds `--payload`, `--prompt` and `--max-tokens`. */
 export function addPayloadOptions(cmd: Command): Command {
   return cmd
+    .optionsGroup('Payload:')
     .addOption(
       new Option(
         '--payload <path>',
@@ -50,6 +51,7 @@ export function addPayloadOptions(cmd: Command): Command {
 /** Adds the request-count, timing, SLO and output flags. */
 export function addRunOutputOptions(cmd: Command, what: 'run' | 'experiment' = 'run'): Command {
   return cmd
+    .optionsGroup('Requests and output:')
     .option('--timeout <seconds>', 'per-request timeout in seconds (default 60)', positiveNumber)
     .option('--warmup <n|Ns>', 'warm-up requests kept out of the results: a count (5) or seconds (10s)', warmup)
     .option('--slo <objectives>', 'goodput objectives in seconds, e.g. ttft=0.5,tpot=0.05 (keys ttft, tpot, ttlt)', slo)
