@@ -222,9 +222,17 @@ export class Runner {
 
     // Stop sending (signal, SIGINT); then, after the drain timeout, abort what is in flight.
     const stop = new AbortController();
-    const cancel = new AbortController();
-    // Every request in flight listens to `cancel` (and waits listen to `stop`): thousands is normal here.
-    setMaxListeners(0, stop.signal, cancel.signal);
+    // One controller per request in flight, not one shared signal: EventTarget listeners are a list, and
+    // thousands of them on one signal made every addEventListener cost O(requests in flight).
+    const inFlightControllers = new Set<AbortController>();
+    let cancelReason: Error | null = null;
+    const cancel = {
+      abort: (reason: Error) => {
+        cancelReason ??= reason;
+        for (const c of inFlightControllers) c.abort(reason);
+      },
+    };
+    setMaxListeners(0, stop.signal);
     let drainTimer: NodeJS.Timeout | undefined;
     const requestStop = () => {
       if (stop.signal.aborted) {
@@ -319,7 +327,14 @@ export class Runner {
       const actualMs = performance.now();
       let record: InvocationResponse;
       try {
-        record = await endpoint.invoke(p, { signal: cancel.signal, timeoutMs });
+        const controller = new AbortController();
+        if (cancelReason) controller.abort(cancelReason);
+        inFlightControllers.add(controller);
+        try {
+          record = await endpoint.invoke(p, { signal: controller.signal, timeoutMs });
+        } finally {
+          inFlightControllers.delete(controller);
+        }
       } catch (error) {
         // A programming error inside the endpoint: still one record per request sent.
         record = InvocationResponse.failed(error instanceof Error ? error.message : String(error), 'unknown', {
