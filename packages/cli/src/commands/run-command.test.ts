@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FAST_PROFILE, runLlmeter } from '../test-support/llmeter-binary.js';
+import { FAST_PROFILE, LLMETER_BIN, runLlmeter } from '../test-support/llmeter-binary.js';
 
 const out = mkdtempSync(join(tmpdir(), 'llmeter-run-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -107,6 +108,41 @@ describe('llmeter run (the built binary against the embedded emulator)', () => {
     const r = await runLlmeter(['run', '--payload', bad, '--requests', '1', ...fast]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^llmeter: .*bad\.jsonl/m);
+  });
+});
+
+describe('llmeter run stopped by Ctrl-C', () => {
+  it('stops sending on SIGINT, prints the statistics of what finished and saves the run folder', async () => {
+    const child = spawn(
+      process.execPath,
+      [LLMETER_BIN, 'run', '--duration', '30', '--clients', '2', '--quiet', '--run-name', 'stopped', ...fast],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Interrupt once requests are finishing (the first progress line with some done), or after 10 s at most.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 10_000);
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/\[run\] [\d.]+ s: [1-9]\d* done/.test(stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await exited;
+    clearTimeout(timer);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('The run was interrupted');
+    const stats = JSON.parse(readFileSync(join(out, 'stopped', 'stats.json'), 'utf8'));
+    expect(stats.interrupted).toBe(true);
+    expect(stats.total_requests).toBeGreaterThan(0);
+    expect(lines(join(out, 'stopped', 'responses.jsonl'))).toHaveLength(stats.total_requests);
   });
 });
 
