@@ -73,13 +73,27 @@ describe('llmeter run (the built binary against the embedded emulator)', () => {
     expect(first.input_payload.inferenceConfig.maxTokens).toBe(32);
   });
 
-  it('sends the payloads of a --payload file', async () => {
+  it('sends the payloads of a --payload file (lean transport, TTFT at any delta)', async () => {
     const payloads = join(out, 'payloads.jsonl');
     const p = (text: string) =>
       JSON.stringify({ messages: [{ role: 'user', content: [{ text }] }], inferenceConfig: { maxTokens: 16 } });
     writeFileSync(payloads, `${p('first prompt')}\n${p('second prompt')}\n`);
-    const r = await runLlmeter(['run', '--payload', payloads, '--requests', '4', '--run-name', 'payloads', ...fast]);
-    expect(r.code).toBe(0);
+    const r = await runLlmeter([
+      'run',
+      '--payload',
+      payloads,
+      '--requests',
+      '4',
+      '--transport',
+      'lean',
+      '--ttft-any-delta',
+      '--run-name',
+      'payloads',
+      ...fast,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const endpoint = JSON.parse(readFileSync(join(out, 'payloads', 'run_config.json'), 'utf8')).endpoint;
+    expect(endpoint).toMatchObject({ transport: 'lean', ttft_visible_tokens_only: false });
     const prompts = lines(join(out, 'payloads', 'responses.jsonl')).map((l) => JSON.parse(l).input_prompt);
     expect(new Set(prompts)).toEqual(new Set(['first prompt', 'second prompt']));
   });
@@ -187,6 +201,16 @@ describe('llmeter run rejects bad flags, naming the flag (exit 2)', () => {
       'both --payload and --prompt',
       ['--payload', '/', '--prompt', 'hi'],
       /option '--payload <path>' cannot be used with option '--prompt <text>'/,
+    ],
+    [
+      '--ttft-any-delta with Converse',
+      ['--api', 'converse', '--ttft-any-delta'],
+      /option '--ttft-any-delta' applies to streaming \(ConverseStream\) only/,
+    ],
+    [
+      'an unknown transport',
+      ['--transport', 'curl'],
+      /option '--transport <transport>' argument 'curl' is invalid\. Allowed choices are sdk, lean/,
     ],
     [
       'emulator options against Bedrock',

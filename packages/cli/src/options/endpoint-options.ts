@@ -1,4 +1,4 @@
-import type { BedrockEndpointOptions } from '@llmeter/bedrock';
+import type { BedrockConverseStreamOptions, BedrockEndpointOptions } from '@llmeter/bedrock';
 import { BedrockConverse, BedrockConverseStream } from '@llmeter/bedrock';
 import type { BedrockEmulator, EmulatorOptions, FaultRule, LatencyProfile } from '@llmeter/bedrock-emulator';
 import { startBedrockEmulator } from '@llmeter/bedrock-emulator';
@@ -30,6 +30,8 @@ export interface EndpointFlags {
   emulatorProfile?: unknown;
   emulatorFaults?: unknown;
   emulatorSeed?: number;
+  transport?: 'sdk' | 'lean';
+  ttftAnyDelta?: boolean;
 }
 
 /** Adds the endpoint flags shared by `run`, `sweep` and `heatmap`. */
@@ -56,6 +58,16 @@ export function addEndpointOptions(cmd: Command): Command {
     .option('--region <region>', 'AWS region (Bedrock default: from AWS_REGION or your profile; emulator: us-east-1)')
     .option('--endpoint-url <url>', 'a custom Bedrock Runtime URL, e.g. the one `llmeter emulator` prints', url)
     .option('--max-attempts <n>', 'AWS SDK attempts per request, retries included (default 3)', positiveInteger)
+    .addOption(
+      new Option(
+        '--transport <transport>',
+        "HTTP client: the AWS SDK's, or the lean one (same records, less CPU; default sdk)",
+      ).choices(['sdk', 'lean']),
+    )
+    .option(
+      '--ttft-any-delta',
+      'streaming: TTFT at the first delta of any kind (reasoning included), not the first visible text',
+    )
     .option(
       '--emulator-profile <json|file>',
       'emulator latency profile (LatencyProfile fields), inline JSON or a file',
@@ -78,6 +90,12 @@ export function endpointFlagProblem(flags: EndpointFlags, has: (name: string) =>
     if (!flags.modelId) return `option '--model-id <id>' is required with --endpoint ${flags.endpoint}`;
     if (has('api'))
       return `option '--api <api>' applies to --endpoint emulator only; choose bedrock-converse or bedrock-converse-stream instead`;
+  }
+  if (
+    flags.ttftAnyDelta &&
+    (flags.endpoint === 'bedrock-converse' || (flags.endpoint === 'emulator' && flags.api === 'converse'))
+  ) {
+    return `option '--ttft-any-delta' applies to streaming (ConverseStream) only`;
   }
   const embedded = flags.endpoint === 'emulator' && !flags.endpointUrl;
   for (const name of ['emulatorProfile', 'emulatorFaults', 'emulatorSeed']) {
@@ -114,8 +132,10 @@ export async function openEndpoint(
   flags: EndpointFlags,
   extra: Partial<BedrockEndpointOptions> = {},
 ): Promise<OpenedEndpoint> {
-  const common: Partial<BedrockEndpointOptions> = { ...extra };
+  const common: Partial<BedrockConverseStreamOptions> = { ...extra };
   if (flags.maxAttempts !== undefined) common.maxAttempts = flags.maxAttempts;
+  if (flags.transport !== undefined) common.transport = flags.transport;
+  if (flags.ttftAnyDelta) common.ttftVisibleTokensOnly = false;
   if (flags.endpoint === 'emulator') {
     let emulator: BedrockEmulator | null = null;
     let endpointUrl = flags.endpointUrl;
@@ -127,7 +147,7 @@ export async function openEndpoint(
       emulator = await startBedrockEmulator(options);
       endpointUrl = emulator.url;
     }
-    const options: BedrockEndpointOptions = {
+    const options: BedrockConverseStreamOptions = {
       ...common,
       modelId: flags.modelId ?? EMULATOR_MODEL_ID,
       region: flags.region ?? 'us-east-1',
@@ -145,7 +165,7 @@ export async function openEndpoint(
       },
     };
   }
-  const options: BedrockEndpointOptions = { ...common, modelId: flags.modelId as string };
+  const options: BedrockConverseStreamOptions = { ...common, modelId: flags.modelId as string };
   if (flags.region) options.region = flags.region;
   if (flags.endpointUrl) options.endpointUrl = flags.endpointUrl;
   const endpoint =
