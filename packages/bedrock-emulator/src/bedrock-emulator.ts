@@ -42,6 +42,7 @@ class StreamWriter implements ScheduledTask {
   seq = 0;
   private next = 0;
   private ended = false;
+  private lastWriteAt = 0;
 
   constructor(
     private readonly res: ServerResponse,
@@ -65,7 +66,8 @@ class StreamWriter implements ScheduledTask {
     if (write) {
       this.next++;
       this.res.write(write.bytes);
-      const at = epochMs(performance.now());
+      this.lastWriteAt = performance.now();
+      const at = epochMs(this.lastWriteAt);
       const t = this.truth;
       t.deltas += write.deltas;
       if (write.firstDelta) t.firstDeltaAt = at;
@@ -80,13 +82,18 @@ class StreamWriter implements ScheduledTask {
 
   private scheduleNext(): void {
     const write = this.plan.writes[this.next];
-    const atMs = write ? write.atMs : this.plan.endAtMs;
-    if (!write && this.next > 0 && atMs <= this.plan.writes[this.next - 1]!.atMs) {
+    if (write) {
+      this.scheduler.schedule(this, this.startedAt + write.atMs);
+      return;
+    }
+    let dueAt = this.startedAt + this.plan.endAtMs;
+    if (this.plan.end === 'reset') dueAt = Math.max(dueAt, this.lastWriteAt + this.plan.resetGraceMs);
+    if (this.next > 0 && dueAt <= this.lastWriteAt) {
       // The end is due with the last write: do it now.
       this.finish();
       return;
     }
-    this.scheduler.schedule(this, this.startedAt + atMs);
+    this.scheduler.schedule(this, dueAt);
   }
 
   private finish(): void {

@@ -122,15 +122,20 @@ describe('fault injection through the real SDK', () => {
   });
 
   it('a reset is a network error mid-stream, after the deltas already sent', async () => {
-    // Deltas 100 ms apart: a reset discards what the client had buffered but not yet read, so give it time to read.
-    const slow = await startBedrockEmulator({ profile: { ...PROFILE, interTokenDelayMs: 100 } });
-    const c = sdkClient(slow, { faultHeader: { kind: 'reset', afterDeltas: 4 } });
-    const { events, error } = await stream(c).finally(() => {
-      c.destroy();
-      return slow.close();
-    });
+    const started = performance.now();
+    const { events, error } = await stream(client({ kind: 'reset', afterDeltas: 4 }));
+    // The reset waited its 100 ms grace after the 4th delta, so that the client read what was sent.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(5 + 3 * 2 + 100 - 1);
     expect(eventTypes(events)).toEqual(['messageStart', ...Array<string>(4).fill('contentBlockDelta')]);
     expect(error).toBeInstanceOf(Error);
+    expect((error as NodeJS.ErrnoException).code).toBe('ECONNRESET');
+  });
+
+  it('a reset waits graceMs after the last write', async () => {
+    const started = performance.now();
+    const { events, error } = await stream(client({ kind: 'reset', afterDeltas: 1, graceMs: 300 }));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(5 + 300 - 1);
+    expect(deltas(eventTypes(events))).toBe(1);
     expect((error as NodeJS.ErrnoException).code).toBe('ECONNRESET');
   });
 

@@ -48,6 +48,9 @@ export function parseFaultSpec(value: unknown): FaultSpec {
       nonNegativeInt(f['afterDeltas'], 'fault.afterDeltas');
       break;
     case 'reset':
+      nonNegativeInt(f['afterDeltas'], 'fault.afterDeltas');
+      nonNegativeInt(f['graceMs'], 'fault.graceMs', true);
+      break;
     case 'corrupt-frame':
       nonNegativeInt(f['afterDeltas'], 'fault.afterDeltas');
       break;

@@ -23,7 +23,12 @@ export interface StreamPlan {
   writes: PlannedWrite[];
   end: 'end' | 'reset' | 'stall';
   endAtMs: number;
+  /** A reset waits at least this long after the last write (ms). */
+  resetGraceMs: number;
 }
+
+/** Default `graceMs` of a reset fault. */
+export const RESET_GRACE_MS = 100;
 
 /** A generated response before it is paced and framed. */
 export interface GeneratedResponse {
@@ -244,7 +249,8 @@ export function planStream(
     end = 'stall';
   }
   flush();
-  return { writes, end, endAtMs: at(endSlot) };
+  const resetGraceMs = fault?.kind === 'reset' ? (fault.graceMs ?? RESET_GRACE_MS) : 0;
+  return { writes, end, endAtMs: at(endSlot), resetGraceMs };
 
   // Deltas are counted on the write they land in; kept as a function so the slot switch happens first.
   function pendingDeltasFor(slot: number) {

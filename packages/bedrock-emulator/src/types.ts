@@ -51,8 +51,12 @@ export type FaultSpec =
   | { kind: 'http'; status: 429 | 500 | 503 | 400; message?: string }
   /** An in-stream exception event (`:message-type: exception`) after `afterDeltas` deltas; the response then ends. */
   | { kind: 'stream-exception'; type: StreamExceptionType; afterDeltas: number; message?: string }
-  /** The TCP connection is reset after `afterDeltas` deltas. */
-  | { kind: 'reset'; afterDeltas: number }
+  /**
+   * The connection is dropped after `afterDeltas` deltas, when the next delta is due but no sooner than `graceMs`
+   * (default 100) after the last write: a client loses what it had received but not yet read when the connection
+   * drops, so the grace lets it read the deltas sent before the reset.
+   */
+  | { kind: 'reset'; afterDeltas: number; graceMs?: number }
   /** Nothing more is sent (0/undefined: not even the headers); only the client's timeout or abort ends it. */
   | { kind: 'stall'; afterDeltas?: number }
   /** After `afterDeltas` deltas, a frame whose message CRC is wrong; the response then ends. */
