@@ -142,25 +142,18 @@ class EventStreamIterable implements AsyncIterable<Record<string, unknown>>, Asy
     res.on('data', (chunk: Buffer) => {
       if (this.failure || this.ended) return;
       try {
-        this.decoder.push(chunk, (message) => {
-          const h = message.headers;
-          const kind = h[':message-type']?.value;
+        this.decoder.push(chunk, ({ headers, body }) => {
+          const kind = headers[':message-type'];
           if (kind === 'event') {
-            const type = String(h[':event-type']?.value);
-            const body = message.body;
-            const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-            const event = streamEvent(type, text.length ? JSON.parse(text) : {});
+            const text = body.toString('utf8');
+            const event = streamEvent(String(headers[':event-type']), text.length ? JSON.parse(text) : {});
             if (event) this.push(event);
           } else if (kind === 'exception') {
-            const body = message.body;
-            throw streamException(
-              String(h[':exception-type']?.value),
-              Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
-            );
+            throw streamException(String(headers[':exception-type']), body.toString('utf8'));
           } else if (kind === 'error') {
-            throw streamErrorMessage(h[':error-code']?.value as string, h[':error-message']?.value as string);
+            throw streamErrorMessage(headers[':error-code'] as string, headers[':error-message'] as string);
           } else {
-            throw new Error(`Unrecognizable event type: ${h[':event-type']?.value}`);
+            throw new Error(`Unrecognizable event type: ${headers[':event-type']}`);
           }
         });
       } catch (error) {
