@@ -1,0 +1,397 @@
+// Exact timing under load: the bare AWS SDK loop vs our endpoints on the SDK and on the lean transport.
+// Usage: node bench/transport-bench.mjs [--no-build] [--quick] [--only a,b] [--json out.json]
+// Builds core, bedrock-emulator and bedrock (tsc) unless --no-build; runs the emulator in a child process.
+// See bench/README.md ("Exact timing under load") for what each number means.
+import { execFileSync, fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    'no-build': { type: 'boolean' },
+    quick: { type: 'boolean' },
+    only: { type: 'string' },
+    phases: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+if (!args['no-build']) {
+  for (const pkg of ['core', 'bedrock-emulator', 'bedrock']) {
+    execFileSync('npx', ['tsc', '-p', `packages/${pkg}/tsconfig.build.json`], { cwd: root, stdio: 'inherit' });
+  }
+}
+
+// The SDK as @llmeter/bedrock's dist resolves it (Node picks its CommonJS build): the very module instances it uses.
+const requireFromBedrock = createRequire(`${root}packages/bedrock/package.json`);
+const { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } = requireFromBedrock(
+  '@aws-sdk/client-bedrock-runtime',
+);
+const { NodeHttpHandler } = requireFromBedrock('@smithy/node-http-handler');
+const { LeanBedrockClient } = await import('../packages/bedrock/dist/lean/lean-bedrock-client.js');
+const bedrock = await import('../packages/bedrock/dist/index.js');
+
+const QUICK = Boolean(args.quick);
+const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake' };
+const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
+const INPUT = { modelId: MODEL, messages: [{ role: 'user', content: [{ text: 'Hello, how are you today?' }] }] };
+const MAX_SOCKETS = 4096;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The emulator child
+async function startEmulator(options) {
+  const child = fork(
+    fileURLToPath(new URL('./transport-emulator-child.mjs', import.meta.url)),
+    [JSON.stringify(options)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const url = await new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m.url));
+    child.once('exit', (code) => reject(new Error(`emulator child exited with ${code}`)));
+  });
+  const ask = (msg, type) =>
+    new Promise((resolve) => {
+      const on = (m) => {
+        if (m.type === type) {
+          child.off('message', on);
+          resolve(m);
+        }
+      };
+      child.on('message', on);
+      child.send(msg);
+    });
+  return {
+    url,
+    truths: async (ids) => (await ask({ type: 'truths', ids }, 'truths')).truths,
+    cpu: async () => (await ask({ type: 'cpu' }, 'cpu')).cpu,
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.send({ type: 'close' });
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Variants: each returns { converse(), stream(), close() }; stream() resolves { id, ttftMs, chunks, error }.
+function sdkClient(url) {
+  return new BedrockRuntimeClient({
+    region: 'us-east-1',
+    endpoint: url,
+    credentials: CREDENTIALS,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }) }),
+  });
+}
+function leanClient(url) {
+  return new LeanBedrockClient({
+    region: 'us-east-1',
+    endpoint: url,
+    credentials: CREDENTIALS,
+    maxAttempts: 1,
+    maxSockets: MAX_SOCKETS,
+  });
+}
+
+function bareLoop(client) {
+  return {
+    async converse() {
+      try {
+        const out = await client.send(new ConverseCommand(INPUT));
+        return { id: out.$metadata.requestId, error: null };
+      } catch (error) {
+        return { id: null, error: String(error) };
+      }
+    },
+    async stream() {
+      const start = performance.now();
+      let ttftMs = null;
+      let chunks = 0;
+      let id = null;
+      try {
+        const out = await client.send(new ConverseStreamCommand(INPUT));
+        id = out.$metadata.requestId;
+        for await (const event of out.stream) {
+          chunks++;
+          if (ttftMs === null && event.contentBlockDelta?.delta?.text) ttftMs = performance.now() - start;
+        }
+        return { id, ttftMs, chunks, error: null };
+      } catch (error) {
+        return { id, ttftMs, chunks, error: String(error) };
+      }
+    },
+    close: () => client.destroy(),
+  };
+}
+
+function endpointLoop(url, transport) {
+  const options = {
+    modelId: MODEL,
+    region: 'us-east-1',
+    endpointUrl: url,
+    credentials: CREDENTIALS,
+    maxAttempts: 1,
+    maxConcurrency: MAX_SOCKETS,
+    transport,
+  };
+  const conv = new bedrock.BedrockConverse(options);
+  const str = new bedrock.BedrockConverseStream(options);
+  const payload = { messages: INPUT.messages };
+  return {
+    async converse() {
+      const r = await conv.invoke(payload);
+      return { id: r.id, error: r.error };
+    },
+    async stream() {
+      const r = await str.invoke(payload);
+      return {
+        id: r.id,
+        ttftMs: r.timeToFirstToken === null ? null : r.timeToFirstToken * 1000,
+        chunks: r.chunkTimes?.length ?? 0,
+        error: r.error,
+        sentMs: r.timeToRequestSent === null ? null : r.timeToRequestSent * 1000,
+        headersMs: r.timeToResponseHeaders === null ? null : r.timeToResponseHeaders * 1000,
+      };
+    },
+    close: () => {
+      conv.client.destroy();
+      str.client.destroy();
+    },
+  };
+}
+
+const VARIANTS = {
+  'sdk-bare': { label: 'bare AWS SDK loop', make: (url) => bareLoop(sdkClient(url)) },
+  'sdk-endpoint': { label: 'our endpoint, SDK transport', make: (url) => endpointLoop(url, 'sdk') },
+  'lean-endpoint': { label: 'our endpoint, lean transport', make: (url) => endpointLoop(url, 'lean') },
+  'lean-bare': { label: 'bare lean client loop', make: (url) => bareLoop(leanClient(url)) },
+};
+const variantNames = (args.only ? args.only.split(',') : Object.keys(VARIANTS)).filter((v) => VARIANTS[v]);
+
+// ---------------------------------------------------------------------------------------------------------------
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const cpuMs = (c) => (c.user + c.system) / 1000;
+function quantile(sorted, q) {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i];
+}
+const round = (x, d = 2) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
+
+/** Closed loop: `concurrency` callers back to back for warmup + duration; counts what completes in the window. */
+async function closedLoop(fn, concurrency, warmupMs, durationMs) {
+  let measuring = false;
+  let stop = false;
+  let done = 0;
+  let errors = 0;
+  let chunks = 0;
+  const worker = async () => {
+    while (!stop) {
+      const r = await fn();
+      if (measuring) {
+        done++;
+        if (r.error) errors++;
+        chunks += r.chunks ?? 0;
+      }
+    }
+  };
+  const workers = Array.from({ length: concurrency }, worker);
+  await sleep(warmupMs);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  measuring = true;
+  await sleep(durationMs);
+  measuring = false;
+  const cpu = cpuMs(process.cpuUsage(cpu0));
+  const wall = performance.now() - t0;
+  stop = true;
+  await Promise.all(workers);
+  return { done, errors, chunks, wallMs: wall, cpuMs: cpu };
+}
+
+/**
+ * Open loop: starts `rate` streams per second on schedule (whatever the client's backlog) for warmup + measure.
+ * Past `maxInFlight` (an overloaded client) arrivals are skipped and counted, so that the run stays bounded.
+ */
+async function openLoop(fn, rate, warmupMs, measureMs, maxInFlight) {
+  let skipped = 0;
+  const results = [];
+  const inflight = new Set();
+  let maxInflight = 0;
+  let lagSum = 0;
+  let lagMax = 0;
+  const t0 = performance.now();
+  const total = warmupMs + measureMs;
+  let launched = 0;
+  let cpu0 = null;
+  let tCpu = 0;
+  while (true) {
+    const now = performance.now() - t0;
+    if (cpu0 === null && now >= warmupMs) {
+      cpu0 = process.cpuUsage();
+      tCpu = performance.now();
+    }
+    if (now >= total) break;
+    const due = Math.floor((now / 1000) * rate);
+    while (launched < due) {
+      const intended = (launched / rate) * 1000;
+      const measured = intended >= warmupMs;
+      if (inflight.size >= maxInFlight) {
+        if (measured) skipped++;
+        launched++;
+        continue;
+      }
+      const lag = now - intended;
+      if (measured) {
+        lagSum += lag;
+        lagMax = Math.max(lagMax, lag);
+      }
+      const p = fn().then((r) => {
+        inflight.delete(p);
+        if (measured) results.push(r);
+      });
+      inflight.add(p);
+      maxInflight = Math.max(maxInflight, inflight.size);
+      launched++;
+    }
+    await sleep(1);
+  }
+  const cpu = cpuMs(process.cpuUsage(cpu0));
+  const wall = performance.now() - tCpu;
+  // Drain what is still in flight (bounded).
+  await Promise.race([Promise.all(inflight), sleep(15_000)]);
+  return {
+    results,
+    skipped,
+    maxInflight,
+    cpuUtil: cpu / wall,
+    lagMeanMs: lagSum / Math.max(1, results.length),
+    lagMaxMs: lagMax,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+const report = {
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAvgAtStart: loadavg() },
+  phases: {},
+};
+const phases = (args.phases ?? 'rps,chunks,ttft').split(',');
+
+// Phase 1: Converse requests/s and CPU per request (closed loop, 64 in flight, no server latency).
+if (phases.includes('rps')) {
+  const emu = await startEmulator({ seed: 1, profile: { ttftMs: 0, interTokenDelayMs: 0, outputTokens: 10 } });
+  report.phases.rps = {};
+  const best = {};
+  for (const name of [...variantNames, ...[...variantNames].reverse()]) {
+    const v = VARIANTS[name].make(emu.url);
+    const load0 = loadavg()[0];
+    const r = await closedLoop(() => v.converse(), 64, QUICK ? 300 : 1000, QUICK ? 1500 : 4000);
+    v.close();
+    const row = {
+      requestsPerSecond: round(r.done / (r.wallMs / 1000), 0),
+      cpuPerRequestUs: round((r.cpuMs * 1000) / r.done, 1),
+      errors: r.errors,
+      loadAvg1m: [round(load0), round(loadavg()[0])],
+    };
+    console.log('rps pass', name, row);
+    if (!best[name] || row.cpuPerRequestUs < best[name].cpuPerRequestUs) best[name] = row;
+  }
+  for (const name of variantNames) {
+    report.phases.rps[name] = best[name];
+    console.log('rps', name, best[name]);
+  }
+  await emu.close();
+}
+
+// Phase 2: CPU per streaming request and per chunk: streams of 20 and of 200 text deltas (1 ms apart), closed loop.
+if (phases.includes('chunks')) {
+  report.phases.chunks = {};
+  const perConfig = {};
+  for (const deltas of [20, 200]) {
+    const emu = await startEmulator({ seed: 1, profile: { ttftMs: 1, interTokenDelayMs: 1, outputTokens: deltas } });
+    for (const name of [...variantNames, ...[...variantNames].reverse()]) {
+      const v = VARIANTS[name].make(emu.url);
+      const r = await closedLoop(() => v.stream(), 32, QUICK ? 300 : 800, QUICK ? 1500 : 3000);
+      v.close();
+      perConfig[name] ??= {};
+      const row = { cpuPerStreamUs: (r.cpuMs * 1000) / r.done, chunksPerStream: r.chunks / r.done, errors: r.errors };
+      const prev = perConfig[name][deltas];
+      if (!prev || row.cpuPerStreamUs < prev.cpuPerStreamUs) perConfig[name][deltas] = row;
+    }
+    await emu.close();
+  }
+  for (const name of variantNames) {
+    const a = perConfig[name][20];
+    const b = perConfig[name][200];
+    const perChunk = (b.cpuPerStreamUs - a.cpuPerStreamUs) / (b.chunksPerStream - a.chunksPerStream);
+    const row = {
+      cpuPerStreamUs_20deltas: round(a.cpuPerStreamUs, 0),
+      cpuPerStreamUs_200deltas: round(b.cpuPerStreamUs, 0),
+      cpuPerChunkUs: round(perChunk, 2),
+      cpuPerStreamExcludingChunksUs: round(a.cpuPerStreamUs - perChunk * a.chunksPerStream, 0),
+      errors: a.errors + b.errors,
+    };
+    report.phases.chunks[name] = row;
+    console.log('chunks', name, row);
+  }
+}
+
+// Phase 3: TTFT error (client TTFT − emulator ground truth) at 50, 200 and 1,000 concurrent streams, open loop.
+// Streams: first text delta 50 ms after arrival, then 19 more every 10 ms (240 ms), so rate = streams / 0.24 s.
+if (phases.includes('ttft')) {
+  report.phases.ttft = {};
+  const profile = { ttftMs: 50, interTokenDelayMs: 10, outputTokens: 20 };
+  for (const streams of [50, 200, 1000]) {
+    const rate = streams / 0.24;
+    for (const name of variantNames) {
+      const emu = await startEmulator({ seed: 1, profile });
+      const v = VARIANTS[name].make(emu.url);
+      const ecpu0 = await emu.cpu();
+      const et0 = performance.now();
+      const load0 = loadavg()[0];
+      const r = await openLoop(() => v.stream(), rate, QUICK ? 500 : 1500, QUICK ? 2000 : 5000, streams * 4);
+      const ecpu1 = await emu.cpu();
+      const et1 = performance.now();
+      v.close();
+      const ok = r.results.filter((x) => !x.error && x.id && x.ttftMs !== null);
+      const truths = await emu.truths(ok.map((x) => x.id));
+      const errs = [];
+      const sendMs = [];
+      for (let i = 0; i < ok.length; i++) {
+        const t = truths[i];
+        if (!t || t.firstTextDeltaAt === null) continue;
+        errs.push(ok[i].ttftMs - (t.firstTextDeltaAt - t.receivedAt));
+        if (ok[i].sentMs != null) sendMs.push(ok[i].sentMs);
+      }
+      errs.sort((a, b) => a - b);
+      sendMs.sort((a, b) => a - b);
+      await emu.close();
+      const row = {
+        ratePerSecond: round(rate, 0),
+        measured: errs.length,
+        failed: r.results.length - ok.length,
+        skippedOverload: r.skipped,
+        maxInFlight: r.maxInflight,
+        ttftErrorP50Ms: round(quantile(errs, 0.5)),
+        ttftErrorP99Ms: round(quantile(errs, 0.99)),
+        ttftErrorMaxMs: round(errs.at(-1)),
+        timeToRequestSentP99Ms: sendMs.length ? round(quantile(sendMs, 0.99)) : null,
+        clientCpuUtil: round(r.cpuUtil),
+        emulatorCpuUtil: round((cpuMs(ecpu1) - cpuMs(ecpu0)) / (et1 - et0)),
+        scheduleLagMeanMs: round(r.lagMeanMs),
+        loadAvg1m: [round(load0), round(loadavg()[0])],
+      };
+      report.phases.ttft[`${streams}:${name}`] = row;
+      console.log('ttft', streams, name, row);
+    }
+  }
+}
+
+if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));

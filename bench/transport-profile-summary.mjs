@@ -1,0 +1,23 @@
+// Summarizes a V8 CPU profile (`node --cpu-prof`): self time by function, idle excluded.
+// Usage: node bench/transport-profile-summary.mjs FILE.cpuprofile [TOP=25]
+import { readFileSync } from 'node:fs';
+
+const [file, top = '25'] = process.argv.slice(2);
+const profile = JSON.parse(readFileSync(file, 'utf8'));
+const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+const selfByNode = new Map();
+profile.samples.forEach((id, i) => selfByNode.set(id, (selfByNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const selfByFn = new Map();
+let busy = 0;
+for (const [id, us] of selfByNode) {
+  const { functionName, url, lineNumber } = nodes.get(id).callFrame;
+  const name = functionName || '(anonymous)';
+  if (name === '(idle)') continue;
+  const key = `${name} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+  selfByFn.set(key, (selfByFn.get(key) ?? 0) + us);
+  busy += us;
+}
+console.log(`busy ${(busy / 1000).toFixed(0)} ms`);
+for (const [key, us] of [...selfByFn].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
+  console.log(`${((us / busy) * 100).toFixed(1).padStart(5)}%  ${key}`);
+}
