@@ -6,7 +6,10 @@ const [file, top = '25'] = process.argv.slice(2);
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfByNode = new Map();
-profile.samples.forEach((id, i) => selfByNode.set(id, (selfByNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+for (let i = 0; i < profile.samples.length; i++) {
+  const id = profile.samples[i];
+  selfByNode.set(id, (selfByNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+}
 const selfByFn = new Map();
 let busy = 0;
 for (const [id, us] of selfByNode) {
