@@ -49,27 +49,32 @@ function runStatsTables(stats: Record<string, unknown>): string {
 }
 
 const CONFIG_KEYS = [
+  'mode',
   'clients',
   'n_requests',
   'run_duration',
   'rate',
-  'arrival',
+  'arrivals',
+  'burstiness',
   'max_concurrency',
-  'timeout',
   'warmup',
+  'timeout',
+  'slo',
+  'start_time',
 ];
 
 function describeRun(run: ReportRun): string[][] {
   const rows: string[][] = [];
   const endpoint = run.config['endpoint'] as Record<string, unknown> | undefined;
   if (endpoint && typeof endpoint === 'object') {
-    for (const key of ['endpoint_type', 'model_id', 'region', 'endpoint_url']) {
+    for (const key of ['endpoint_type', 'model_id', 'region', 'endpoint_url', 'transport']) {
       if (endpoint[key] !== undefined && endpoint[key] !== null) rows.push([key, String(endpoint[key])]);
     }
   }
   for (const key of CONFIG_KEYS) {
     const v = run.config[key];
-    if (v !== undefined && v !== null && typeof v !== 'object') rows.push([key, String(v)]);
+    if (v === undefined || v === null) continue;
+    rows.push([key, typeof v === 'object' ? JSON.stringify(v) : String(v)]);
   }
   return rows;
 }
@@ -98,7 +103,7 @@ function summaryHtml(source: ReportSource): string {
       });
       const first = source.levels[0]?.run;
       const params = first
-        ? describeRun(first).filter(([k]) => k !== source.parameter && k !== 'rate' && k !== 'clients')
+        ? describeRun(first).filter(([k]) => !['rate', 'clients', 'start_time'].includes(k as string))
         : [];
       return (
         (params.length ? table(['parameter', 'value'], params, 'params') : '') +
