@@ -188,6 +188,11 @@ function handle(state: EmulatorState, req: IncomingMessage, res: ServerResponse)
       sendHttpError(res, 400, 'The request body is not a JSON object.');
       return;
     }
+    const invalid = validateRequest(body);
+    if (invalid) {
+      sendHttpError(res, 400, invalid);
+      return;
+    }
     let fault: FaultSpec | undefined;
     const header = req.headers[FAULT_HEADER];
     try {
@@ -203,6 +208,19 @@ function handle(state: EmulatorState, req: IncomingMessage, res: ServerResponse)
     if (fault) truth.fault = fault.kind;
     respond(state, res, body, operation, modelId, fault, truth, receivedPerf, SeededRandom.forIndex(state.seed, index));
   });
+}
+
+/** What the service would refuse in a request body, if anything (a few checks that clients get wrong). */
+function validateRequest(body: Record<string, unknown>): string | undefined {
+  const messages = body['messages'];
+  if (messages !== undefined && !Array.isArray(messages)) return 'messages must be an array of messages.';
+  const cfg = body['inferenceConfig'];
+  if (cfg !== undefined && (cfg === null || typeof cfg !== 'object')) return 'inferenceConfig must be an object.';
+  const maxTokens = (cfg as Record<string, unknown> | undefined)?.['maxTokens'];
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && (maxTokens as number) >= 1)) {
+    return `The maximum tokens you requested (${JSON.stringify(maxTokens)}) is invalid: maxTokens must be an integer of at least 1.`;
+  }
+  return undefined;
 }
 
 function respond(

@@ -204,6 +204,16 @@ describe('latency profile and generated content', () => {
       expect(bad.status).toBe(400);
       expect(bad.headers.get('x-amzn-errortype')).toMatch(/^ValidationException:/);
       expect(await bad.json()).toEqual({ message: 'The request body is not a JSON object.' });
+      const zero = await fetch(`${e.url}/model/x/converse-stream`, {
+        method: 'POST',
+        body: JSON.stringify({ messages: [], inferenceConfig: { maxTokens: 0 } }),
+      });
+      expect(zero.status).toBe(400);
+      expect(((await zero.json()) as { message: string }).message).toMatch(
+        /maxTokens must be an integer of at least 1/,
+      );
+      const notArray = await fetch(`${e.url}/model/x/converse`, { method: 'POST', body: '{"messages":"hi"}' });
+      expect(notArray.status).toBe(400);
     });
   });
 
