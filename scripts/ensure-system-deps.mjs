@@ -21,8 +21,23 @@ console.log(`ensure-system-deps: installing ${missing.join(', ')} from Debian`);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
 try {
-  execFileSync(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'update', '-qq'], { stdio: 'inherit', env });
-  execFileSync(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  execFileSync(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'update', '-qq'], {
+    stdio: 'inherit',
+    env,
+  });
+  execFileSync(
+    sudo[0] ?? 'apt-get',
+    [
+      ...sudo.slice(1),
+      ...(sudo.length ? ['apt-get'] : []),
+      'install',
+      '-y',
+      '-qq',
+      '--no-install-recommends',
+      ...missing,
+    ],
+    { stdio: 'inherit', env },
+  );
 } catch (err) {
   console.warn(`ensure-system-deps: could not install ${missing.join(', ')}: ${err.message}`);
 }

@@ -1,5 +1,6 @@
 // One-off generator for package manifests (kept for adding packages later).
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+
 const [dir, name, description, depsJson = '{}', devJson = '{}', extraJson = '{}'] = process.argv.slice(2);
 mkdirSync(`${dir}/src`, { recursive: true });
 const isApp = dir.startsWith('apps/');
@@ -27,7 +28,10 @@ const pkg = {
   ...JSON.parse(extraJson),
 };
 writeFileSync(`${dir}/package.json`, `${JSON.stringify(pkg, null, 2)}\n`);
-writeFileSync(`${dir}/tsconfig.json`, `${JSON.stringify({ extends: '../../tsconfig.json', include: ['src'] }, null, 2)}\n`);
+writeFileSync(
+  `${dir}/tsconfig.json`,
+  `${JSON.stringify({ extends: '../../tsconfig.json', include: ['src'] }, null, 2)}\n`,
+);
 writeFileSync(
   `${dir}/tsconfig.build.json`,
   `${JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { outDir: 'dist', rootDir: 'src' }, include: ['src'], exclude: ['src/**/*.test.ts', 'src/**/__fixtures__', 'src/**/test-support'] }, null, 2)}\n`,
