@@ -14,7 +14,7 @@ describe('llmeter-bedrock-emulator arguments', () => {
     writeFileSync(profile, JSON.stringify({ ttftMs: 50, outputTokens: 10 }));
     const faults = join(dir, 'faults.json');
     writeFileSync(faults, JSON.stringify([{ rate: 0.1, fault: { kind: 'http', status: 429 } }]));
-    const recordings = fileURLToPath(new URL('../../../../shared/fixtures/bedrock/', import.meta.url));
+    const recordings = fileURLToPath(new URL('./__fixtures__/bedrock/', import.meta.url));
     const options = parseBinArgs([
       '--host',
       '0.0.0.0',

@@ -7,7 +7,7 @@ import { type BedrockEmulator, loadRecordings, type Recording, startBedrockEmula
 import { collect, plain, sdkClient, userMessage } from './test-support/sdk.js';
 
 /** Real Bedrock recordings, shared by the project (read-only), beside the repository. */
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/bedrock/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./__fixtures__/bedrock/', import.meta.url));
 const recordings = loadRecordings(FIXTURES);
 const converseIds = Object.keys(recordings).filter((id) => recordings[id]!.converse);
 const streamIds = Object.keys(recordings).filter((id) => recordings[id]!.stream);

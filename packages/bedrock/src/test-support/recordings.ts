@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The real Bedrock recordings shared by the project (`../shared/fixtures/bedrock` beside the repository). */
-export const RECORDINGS_DIR = fileURLToPath(new URL('../../../../../shared/fixtures/bedrock/', import.meta.url));
+/** The real Bedrock recordings shared by the project (copied from `../shared/fixtures/bedrock` into `src/__fixtures__/bedrock`). */
+export const RECORDINGS_DIR = fileURLToPath(new URL('../__fixtures__/bedrock/', import.meta.url));
 
 /** A ConverseStream recording: its events in order, each `{ eventType: payload }`. */
 export function streamRecording(file: string): Record<string, unknown>[] {
