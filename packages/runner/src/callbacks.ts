@@ -5,6 +5,8 @@ import type { Result } from './result.js';
 export interface InvokeInfo {
   /** True for warm-up requests (sent, kept out of files and statistics). */
   warmup: boolean;
+  /** Closed loop: the index of the client sending it (0-based); open loop: null. */
+  client: number | null;
 }
 
 /**

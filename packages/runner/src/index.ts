@@ -40,3 +40,5 @@ export { Runner } from './runner.js';
 export { QuantileSketch } from './stats/quantile-sketch.js';
 export type { Stats, StatsOptions } from './stats/stats-accumulator.js';
 export { computeStats, INTENDED_SEND_KEY, StatsAccumulator } from './stats/stats-accumulator.js';
+export type { WorkerPoolOptions, WorkersOption } from './worker-pool.js';
+export { resolveWorkers, WorkerPool } from './worker-pool.js';

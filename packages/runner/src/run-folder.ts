@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordSink, RunEndInfo, RunStartInfo } from '@llmeter/core';
@@ -45,11 +45,12 @@ export class RunFolderWriter implements RecordSink {
     this.path = options.path;
   }
 
-  private open(): void {
+  /** Opens the response files: `w` (a new run replaces a folder's earlier records) or `a` (append). */
+  private open(flags: 'a' | 'w' = 'a'): void {
     if (this.responsesFd !== null) return;
     mkdirSync(this.path, { recursive: true });
-    this.responsesFd = openSync(join(this.path, RUN_FILES.responses), 'a');
-    this.extFd = openSync(join(this.path, RUN_FILES.responsesExt), 'a');
+    this.responsesFd = openSync(join(this.path, RUN_FILES.responses), flags);
+    this.extFd = openSync(join(this.path, RUN_FILES.responsesExt), flags);
   }
 
   /** Writes `run_config.json` (pretty JSON, bytes encoded as LLMeter does). */
@@ -69,11 +70,17 @@ export class RunFolderWriter implements RecordSink {
     if (text) writeSync(this.payloadFd, text);
   }
 
+  /** Starts a run: the folder's response and payload files are replaced (a rerun never mixes with an earlier one). */
   onRunStart(run: RunStartInfo): Promise<void> {
     const config = (run['config'] as Record<string, unknown> | undefined) ?? run;
     const payloads = run['payloads'] as unknown[] | undefined;
+    this.close();
+    mkdirSync(this.path, { recursive: true });
+    this.payloadFd = openSync(join(this.path, RUN_FILES.payloads), 'w');
     if (payloads) this.appendPayloads(payloads);
-    this.open();
+    this.open('w');
+    rmSync(join(this.path, RUN_FILES.summary), { force: true });
+    rmSync(join(this.path, RUN_FILES.stats), { force: true });
     return this.writeConfig(config);
   }
 

@@ -52,6 +52,21 @@ describe('Runner, closed loop', () => {
     expect([...counts.values()]).toEqual([3, 3, 3, 3, 3]);
   });
 
+  it('each client of one run walks its own order', async () => {
+    const endpoint = new FakeEndpoint({ ttftMs: 1, chunks: 0 });
+    const orders: string[][] = [[], [], [], []];
+    await new Runner({
+      endpoint,
+      payload: payloads,
+      clients: 4,
+      nRequests: 5,
+      callbacks: { beforeInvoke: (p, info) => void orders[info.client as number]?.push(p['prompt'] as string) },
+      ...quiet,
+    }).run();
+    for (const o of orders) expect([...o].sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(new Set(orders.map((o) => o.join())).size).toBeGreaterThan(1);
+  });
+
   it('gives each client its own order, reproducible by seed', async () => {
     const orderOf = async (seed: number) => {
       // one client: its order is the order of its records
@@ -362,6 +377,28 @@ describe('run folder and Result.load', () => {
     expect(loaded.interrupted).toBe(true);
     writeFileSync(join(folder, 'responses.jsonl'), `{"broken\n${text}`);
     await expect(Result.load(folder)).rejects.toThrow(/responses\.jsonl:1/);
+  });
+
+  it('a rerun with the same name replaces the folder; an LLMeter folder (no sidecar) loads', async () => {
+    const endpoint = new FakeEndpoint({ ttftMs: 1, chunks: 0 });
+    const runner = new Runner({
+      endpoint,
+      payload: payloads,
+      nRequests: 3,
+      outputPath: dir,
+      runName: 'again',
+      ...quiet,
+    });
+    await runner.run();
+    await runner.run({ nRequests: 2 });
+    const folder = join(dir, 'again');
+    expect(lines(join(folder, 'responses.jsonl'))).toHaveLength(2);
+    rmSync(join(folder, 'responses_ext.jsonl'));
+    rmSync(join(folder, 'stats.json'));
+    const loaded = await Result.load(folder);
+    expect(loaded.totalRequests).toBe(2);
+    expect(loaded.responses[0]?.chunkTimes).toBeNull();
+    expect(loaded.stats['time_to_first_token-p50']).not.toBeNull();
   });
 
   it('lowMemory keeps no records; its statistics equal those of its reloaded folder', async () => {

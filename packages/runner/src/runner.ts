@@ -16,6 +16,7 @@ import { RunFolderWriter } from './run-folder.js';
 import { timestampName } from './run-name.js';
 import { QuantileSketch } from './stats/quantile-sketch.js';
 import { INTENDED_SEND_KEY, StatsAccumulator } from './stats/stats-accumulator.js';
+import { resolveWorkers, WorkerPool, type WorkersOption } from './worker-pool.js';
 
 /** Warm-up: a number of requests, or `{ requests }` / `{ seconds }`. */
 export type WarmupOption = number | { requests?: number; seconds?: number };
@@ -75,6 +76,14 @@ export interface RunnerOptions {
   progressInterval?: number;
   /** Reports a callback or sink failure; default `console.warn` (once per hook). */
   onCallbackError?: (hook: string, error: unknown) => void;
+  /**
+   * Invoke in worker threads (a count, or `auto`: one per core but one): each worker owns an endpoint rebuilt from
+   * `endpoint.toJSON()` by `workerSetup`; this thread keeps the schedule, run folder, statistics and sinks.
+   * Default: none (invoke in this thread).
+   */
+  workers?: WorkersOption;
+  /** With `workers`: the module each worker imports to rebuild the endpoint (see `WorkerPoolOptions.setup`). */
+  workerSetup?: string | URL;
 }
 
 /** Per-run overrides of `RunnerOptions`. */
@@ -107,6 +116,11 @@ function validate(o: RunnerOptions): void {
     throw new LLMeterValidationError(
       `drainTimeout must be a non-negative number, got ${JSON.stringify(o.drainTimeout)}`,
     );
+  }
+  if (o.workers !== undefined) {
+    resolveWorkers(o.workers);
+    if (o.workerSetup === undefined)
+      throw new LLMeterValidationError('workers needs workerSetup (a module path or URL)');
   }
   const w = o.warmup;
   if (w !== undefined) {
@@ -147,7 +161,12 @@ export class Runner {
     validate(o);
     const source = await loadPayloads(o.payload);
     const payloads = Array.isArray(source) ? (source as Payload[]) : null;
-    const endpoint = o.endpoint;
+    // Worker threads, when asked for: the pool stands in for the endpoint (same records, measured in the workers).
+    const pool =
+      o.workers !== undefined
+        ? await WorkerPool.start(o.endpoint, { workers: o.workers, setup: o.workerSetup as string | URL })
+        : null;
+    const endpoint = (pool ?? o.endpoint) as Endpoint;
     const seed = o.seed ?? 1;
     const clients = o.clients ?? 1;
     const openLoop = o.rate !== undefined || o.schedule !== undefined;
@@ -318,8 +337,9 @@ export class Runner {
       payload: Payload,
       isWarmup: boolean,
       intended: { ms: number; offset: number } | null,
+      client: number | null = null,
     ): Promise<void> => {
-      const info: InvokeInfo = { warmup: isWarmup };
+      const info: InvokeInfo = { warmup: isWarmup, client };
       const p: Payload = { ...payload };
       sent++;
       inFlight++;
@@ -376,7 +396,7 @@ export class Runner {
           }
           const payload = await cursor.next(isWarmup ? 1_000_000 + c : c);
           if (payload === undefined) return;
-          await invokeOne(payload, isWarmup, null);
+          await invokeOne(payload, isWarmup, null, c);
         }
       };
       await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
@@ -520,6 +540,7 @@ export class Runner {
         process.off('SIGTERM', onSignal);
       }
       writer?.close();
+      await pool?.close();
     }
     return result;
   }
