@@ -94,8 +94,8 @@ describe('Runner against the emulator', () => {
       result.responses.map((r) => r.extra?.[INTENDED_SEND_KEY]).sort((a, b) => (a as number) - (b as number)),
     ).toEqual(expected);
     const span = expected[expected.length - 1] as number;
-    expect(result.stats['achieved_request_rate'] as number).toBeGreaterThan((39 / span) * 0.7);
-    expect(result.stats['achieved_request_rate'] as number).toBeLessThan((39 / span) * 1.3);
+    expect(result.stats['achieved_request_rate'] as number).toBeGreaterThan((39 / span) * 0.5);
+    expect(result.stats['achieved_request_rate'] as number).toBeLessThan((39 / span) * 1.5);
     expect(result.stats['schedule_lag-p50'] as number).toBeGreaterThanOrEqual(0);
     expect(result.stats['schedule_lag-p50'] as number).toBeLessThan(0.1);
   });
