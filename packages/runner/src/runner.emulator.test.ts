@@ -122,6 +122,7 @@ describe('Runner against an emulator injecting faults', () => {
   const faults: FaultRule[] = [
     { fault: { kind: 'http', status: 429 }, rate: 0.12 },
     { fault: { kind: 'http', status: 500 }, rate: 0.1 },
+    { fault: { kind: 'http', status: 400 }, rate: 0.06 },
     { fault: { kind: 'stream-exception', type: 'modelStreamErrorException', afterDeltas: 2 }, rate: 0.1 },
     { fault: { kind: 'reset', afterDeltas: 2 }, rate: 0.1 },
     { fault: { kind: 'stall' }, rate: 0.05 },
@@ -156,7 +157,7 @@ describe('Runner against an emulator injecting faults', () => {
     expect(lineCount(join(dir, 'faults', 'responses.jsonl'))).toBe(120);
     expect(lineCount(join(dir, 'faults', 'responses_ext.jsonl'))).toBe(120);
     const s = result.stats;
-    for (const t of ['throttled', 'server', 'stream', 'network', 'timeout'])
+    for (const t of ['throttled', 'server', 'client', 'stream', 'network', 'timeout'])
       expect(s[`failed_requests-${t}`], t).toBeGreaterThan(0);
     const byType = Object.entries(s)
       .filter(([k]) => k.startsWith('failed_requests-'))

@@ -168,6 +168,23 @@ describe('Runner, warm-up, timeouts, callbacks, stop', () => {
     expect(lines(join(dir, 'w', 'responses.jsonl'))).toHaveLength(6);
   });
 
+  it('a warm-up in seconds runs for that long before the measured requests', async () => {
+    const endpoint = new FakeEndpoint({ ttftMs: 5, chunks: 0 });
+    const t0 = performance.now();
+    const result = await new Runner({
+      endpoint,
+      payload: payloads,
+      clients: 2,
+      nRequests: 3,
+      warmup: { seconds: 0.1 },
+      ...quiet,
+    }).run();
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(100);
+    expect(result.totalRequests).toBe(6);
+    expect(result.stats['warmup_requests'] as number).toBeGreaterThan(2);
+    expect(endpoint.invocations).toBe(6 + (result.stats['warmup_requests'] as number));
+  });
+
   it('a request past its timeout is a timeout record; the run goes on', async () => {
     const endpoint = new FakeEndpoint({ ttftMs: 1, chunks: 0 });
     const result = await new Runner({
