@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
   },
 });
 if (!args['no-build']) {
-  for (const pkg of ['core', 'bedrock-emulator', 'bedrock']) {
+  for (const pkg of ['core', 'bedrock-emulator', 'bedrock', 'runner']) {
     execFileSync('npx', ['tsc', '-p', `packages/${pkg}/tsconfig.build.json`], { cwd: root, stdio: 'inherit' });
   }
 }
@@ -35,6 +35,8 @@ const { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } = require
 const { NodeHttpHandler } = requireFromBedrock('@smithy/node-http-handler');
 const { LeanBedrockClient } = await import('../packages/bedrock/dist/lean/lean-bedrock-client.js');
 const bedrock = await import('../packages/bedrock/dist/index.js');
+const { WorkerPool } = await import('../packages/runner/dist/index.js');
+const WORKER_SETUP = new URL('./transport-worker-setup.mjs', import.meta.url);
 
 const QUICK = Boolean(args.quick);
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake' };
@@ -167,11 +169,45 @@ function endpointLoop(url, transport) {
   };
 }
 
+/** Our endpoint on the lean transport in `n` worker threads (WorkerPool): records measured in the workers. */
+async function workersLoop(url, n) {
+  const options = {
+    modelId: MODEL,
+    region: 'us-east-1',
+    endpointUrl: url,
+    maxAttempts: 1,
+    maxConcurrency: MAX_SOCKETS,
+    transport: 'lean',
+  };
+  const conv = await WorkerPool.start(new bedrock.BedrockConverse(options), { workers: n, setup: WORKER_SETUP });
+  const str = await WorkerPool.start(new bedrock.BedrockConverseStream(options), { workers: n, setup: WORKER_SETUP });
+  const payload = { messages: INPUT.messages };
+  return {
+    async converse() {
+      const r = await conv.invoke(payload);
+      return { id: r.id, error: r.error };
+    },
+    async stream() {
+      const r = await str.invoke(payload);
+      return {
+        id: r.id,
+        ttftMs: r.timeToFirstToken === null ? null : r.timeToFirstToken * 1000,
+        chunks: r.chunkTimes?.length ?? 0,
+        error: r.error,
+        sentMs: r.timeToRequestSent === null ? null : r.timeToRequestSent * 1000,
+      };
+    },
+    close: () => Promise.all([conv.close(), str.close()]),
+  };
+}
+
 const VARIANTS = {
   'sdk-bare': { label: 'bare AWS SDK loop', make: (url) => bareLoop(sdkClient(url)) },
   'sdk-endpoint': { label: 'our endpoint, SDK transport', make: (url) => endpointLoop(url, 'sdk') },
   'lean-endpoint': { label: 'our endpoint, lean transport', make: (url) => endpointLoop(url, 'lean') },
   'lean-bare': { label: 'bare lean client loop', make: (url) => bareLoop(leanClient(url)) },
+  'lean-workers-1': { label: 'our endpoint, lean transport, 1 worker thread', make: (url) => workersLoop(url, 1) },
+  'lean-workers-2': { label: 'our endpoint, lean transport, 2 worker threads', make: (url) => workersLoop(url, 2) },
 };
 const variantNames = (args.only ? args.only.split(',') : Object.keys(VARIANTS)).filter((v) => VARIANTS[v]);
 
@@ -290,10 +326,10 @@ if (phases.includes('rps')) {
   report.phases.rps = {};
   const best = {};
   for (const name of [...variantNames, ...[...variantNames].reverse()]) {
-    const v = VARIANTS[name].make(emu.url);
+    const v = await VARIANTS[name].make(emu.url);
     const load0 = loadavg()[0];
     const r = await closedLoop(() => v.converse(), 64, QUICK ? 300 : 1000, QUICK ? 1500 : 4000);
-    v.close();
+    await v.close();
     const row = {
       requestsPerSecond: round(r.done / (r.wallMs / 1000), 0),
       cpuPerRequestUs: round((r.cpuMs * 1000) / r.done, 1),
@@ -317,9 +353,9 @@ if (phases.includes('chunks')) {
   for (const deltas of [20, 200]) {
     const emu = await startEmulator({ seed: 1, profile: { ttftMs: 1, interTokenDelayMs: 1, outputTokens: deltas } });
     for (const name of [...variantNames, ...[...variantNames].reverse()]) {
-      const v = VARIANTS[name].make(emu.url);
+      const v = await VARIANTS[name].make(emu.url);
       const r = await closedLoop(() => v.stream(), 32, QUICK ? 300 : 800, QUICK ? 1500 : 3000);
-      v.close();
+      await v.close();
       perConfig[name] ??= {};
       const row = { cpuPerStreamUs: (r.cpuMs * 1000) / r.done, chunksPerStream: r.chunks / r.done, errors: r.errors };
       const prev = perConfig[name][deltas];
@@ -352,14 +388,14 @@ if (phases.includes('ttft')) {
     const rate = streams / 0.24;
     for (const name of variantNames) {
       const emu = await startEmulator({ seed: 1, profile });
-      const v = VARIANTS[name].make(emu.url);
+      const v = await VARIANTS[name].make(emu.url);
       const ecpu0 = await emu.cpu();
       const et0 = performance.now();
       const load0 = loadavg()[0];
       const r = await openLoop(() => v.stream(), rate, QUICK ? 500 : 1500, QUICK ? 2000 : 5000, streams * 4);
       const ecpu1 = await emu.cpu();
       const et1 = performance.now();
-      v.close();
+      await v.close();
       const ok = r.results.filter((x) => !x.error && x.id && x.ttftMs !== null);
       const truths = await emu.truths(ok.map((x) => x.id));
       const errs = [];
