@@ -34,7 +34,15 @@ export { createRng } from './random.js';
 export type { ResultInit, RunSummaryJSON } from './result.js';
 export { Result } from './result.js';
 export type { RunFolderContents, RunFolderWriterOptions } from './run-folder.js';
-export { parseJSONLines, RUN_FILES, RunFolderWriter, readRunFolder } from './run-folder.js';
+export {
+  parseJSONLines,
+  RUN_FILES,
+  RunFolderWriter,
+  readRunFolder,
+  readRunFolderFiles,
+  streamJSONLines,
+  streamRunRecords,
+} from './run-folder.js';
 export type { RunnerOptions, RunOverrides, WarmupOption } from './runner.js';
 export { Runner } from './runner.js';
 export { QuantileSketch } from './stats/quantile-sketch.js';

@@ -1,5 +1,5 @@
 import type { InvocationResponse, SLO } from '@llmeter/core';
-import { readRunFolder } from './run-folder.js';
+import { readRunFolderFiles, streamRunRecords } from './run-folder.js';
 import type { Stats } from './stats/stats-accumulator.js';
 import { StatsAccumulator } from './stats/stats-accumulator.js';
 
@@ -138,10 +138,16 @@ export class Result {
    * from `stats.json`. `lowMemory: true` drops the records after computing (default: as the run did).
    */
   static async load(path: string, options: { lowMemory?: boolean } = {}): Promise<Result> {
-    const folder = await readRunFolder(path);
+    const folder = await readRunFolderFiles(path);
     const { config, summary } = folder;
     const acc = new StatsAccumulator(statsOptionsOf(config));
-    for (const r of folder.responses) acc.add(r);
+    const keep = !(options.lowMemory ?? config['low_memory'] === true);
+    const responses: InvocationResponse[] = [];
+    // Streamed: a low-memory run is loaded in bounded memory too.
+    for await (const r of streamRunRecords(path)) {
+      acc.add(r);
+      if (keep) responses.push(r);
+    }
     const stats: Stats = {};
     for (const [k, v] of Object.entries(folder.stats ?? {})) {
       if (!COMPUTED_ONLY.test(k) && (v === null || ['number', 'boolean', 'string'].includes(typeof v)))
@@ -152,11 +158,10 @@ export class Result {
     stats['interrupted'] = interrupted;
     const endpoint = (config['endpoint'] ?? {}) as Record<string, unknown>;
     const range = acc.requestTimeRange;
-    const keep = !(options.lowMemory ?? config['low_memory'] === true);
     const str = (v: unknown) => (typeof v === 'string' ? v : null);
     const numOrNull = (v: unknown) => (typeof v === 'number' ? v : null);
     return new Result({
-      responses: keep ? folder.responses : [],
+      responses,
       stats,
       totalRequests: acc.count,
       clients: numOrNull(summary?.['clients']) ?? numOrNull(config['clients']) ?? 1,

@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { closeSync, createReadStream, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordSink, RunEndInfo, RunStartInfo } from '@llmeter/core';
 import { InvocationResponse, LLMeterValidationError, stringifyJSON } from '@llmeter/core';
@@ -138,49 +138,109 @@ async function readOptional(path: string): Promise<string | null> {
   }
 }
 
+/**
+ * Streams the JSON values of a JSON-lines file, one line at a time (memory bounded by the longest line).
+ * A line that does not parse is an error naming `file:line`, except an unterminated last line (a write cut
+ * short by a kill), which is skipped and reported through `onTruncated`. A missing file yields nothing.
+ */
+export async function* streamJSONLines(file: string, onTruncated?: () => void): AsyncGenerator<unknown> {
+  let stream: ReturnType<typeof createReadStream>;
+  try {
+    await access(file);
+    stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  let rest = '';
+  let lineNo = 0;
+  const parse = (line: string, last: boolean): { ok: true; value: unknown } | { ok: false } => {
+    try {
+      return { ok: true, value: JSON.parse(line) };
+    } catch (cause) {
+      if (last) return { ok: false };
+      throw new LLMeterValidationError(`${file}:${lineNo}: invalid JSON line: ${(cause as Error).message}`, { cause });
+    }
+  };
+  for await (const chunk of stream) {
+    const parts = (rest + (chunk as string)).split('\n');
+    rest = parts.pop() as string;
+    for (const line of parts) {
+      lineNo++;
+      if (line.trim() === '') continue;
+      const r = parse(line, false);
+      if (r.ok) yield r.value;
+    }
+  }
+  if (rest.trim() !== '') {
+    lineNo++;
+    const r = parse(rest, true);
+    if (r.ok) yield r.value;
+    else onTruncated?.();
+  }
+}
+
+/**
+ * Streams the records of a run folder's `responses.jsonl`, joined with their `responses_ext.jsonl` fields
+ * (written in the same order; a sidecar line whose id differs, or a missing sidecar, leaves the extension
+ * fields null). Memory stays bounded whatever the number of records.
+ */
+export async function* streamRunRecords(path: string, onTruncated?: () => void): AsyncGenerator<InvocationResponse> {
+  const responsesFile = join(path, RUN_FILES.responses);
+  const ext = streamJSONLines(join(path, RUN_FILES.responsesExt), onTruncated)[Symbol.asyncIterator]();
+  let extDone = false;
+  let i = 0;
+  for await (const line of streamJSONLines(responsesFile, onTruncated)) {
+    i++;
+    let extension: Record<string, unknown> | undefined;
+    if (!extDone) {
+      const next = await ext.next();
+      if (next.done) extDone = true;
+      else extension = next.value as Record<string, unknown>;
+    }
+    const obj = line as Record<string, unknown>;
+    if (extension && extension['id'] !== obj['id']) extension = undefined;
+    try {
+      yield InvocationResponse.fromJSON(obj, extension);
+    } catch (cause) {
+      throw new LLMeterValidationError(`${responsesFile}:${i}: ${(cause as Error).message}`, { cause });
+    }
+  }
+}
+
+/** The small files of a run folder: `run_config.json` (required), `summary.json` and `stats.json` (null when absent). */
+export async function readRunFolderFiles(path: string): Promise<{
+  config: Record<string, unknown>;
+  summary: Record<string, unknown> | null;
+  stats: Record<string, unknown> | null;
+}> {
+  const configText = await readOptional(join(path, RUN_FILES.config));
+  if (configText === null) throw new LLMeterValidationError(`${path}: not a run folder (no ${RUN_FILES.config})`);
+  const summaryText = await readOptional(join(path, RUN_FILES.summary));
+  const statsText = await readOptional(join(path, RUN_FILES.stats));
+  return {
+    config: JSON.parse(configText) as Record<string, unknown>,
+    summary: summaryText === null ? null : (JSON.parse(summaryText) as Record<string, unknown>),
+    stats: statsText === null ? null : (JSON.parse(statsText) as Record<string, unknown>),
+  };
+}
+
 /** What `readRunFolder` finds in a run folder. */
 export interface RunFolderContents {
   config: Record<string, unknown>;
   summary: Record<string, unknown> | null;
   stats: Record<string, unknown> | null;
-  /** Records with their extension fields joined (by id, falling back to position). */
+  /** Records with their extension fields joined. */
   responses: InvocationResponse[];
   /** Truncated last lines skipped (0 for a cleanly closed run). */
   truncatedLines: number;
 }
 
-/** Reads a run folder written by `RunFolderWriter` or by LLMeter (no sidecar: no extension fields). */
+/** Reads a whole run folder written by `RunFolderWriter` or by LLMeter (no sidecar: no extension fields). */
 export async function readRunFolder(path: string): Promise<RunFolderContents> {
-  const configText = await readOptional(join(path, RUN_FILES.config));
-  if (configText === null) throw new LLMeterValidationError(`${path}: not a run folder (no ${RUN_FILES.config})`);
-  const config = JSON.parse(configText) as Record<string, unknown>;
-  const summaryText = await readOptional(join(path, RUN_FILES.summary));
-  const statsText = await readOptional(join(path, RUN_FILES.stats));
-  const responsesFile = join(path, RUN_FILES.responses);
-  const extFile = join(path, RUN_FILES.responsesExt);
-  const main = parseJSONLines((await readOptional(responsesFile)) ?? '', responsesFile);
-  const ext = parseJSONLines((await readOptional(extFile)) ?? '', extFile);
-  const byId = new Map<string, Record<string, unknown>>();
-  for (const e of ext.values as Array<Record<string, unknown>>) if (typeof e['id'] === 'string') byId.set(e['id'], e);
-  const responses = (main.values as Array<Record<string, unknown>>).map((line, i) => {
-    const positional = ext.values[i] as Record<string, unknown> | undefined;
-    const extension =
-      positional && positional['id'] === line['id']
-        ? positional
-        : typeof line['id'] === 'string'
-          ? byId.get(line['id'])
-          : undefined;
-    try {
-      return InvocationResponse.fromJSON(line, extension);
-    } catch (cause) {
-      throw new LLMeterValidationError(`${responsesFile}:${i + 1}: ${(cause as Error).message}`, { cause });
-    }
-  });
-  return {
-    config,
-    summary: summaryText === null ? null : (JSON.parse(summaryText) as Record<string, unknown>),
-    stats: statsText === null ? null : (JSON.parse(statsText) as Record<string, unknown>),
-    responses,
-    truncatedLines: main.truncated + ext.truncated,
-  };
+  const files = await readRunFolderFiles(path);
+  let truncatedLines = 0;
+  const responses: InvocationResponse[] = [];
+  for await (const r of streamRunRecords(path, () => truncatedLines++)) responses.push(r);
+  return { ...files, responses, truncatedLines };
 }

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvocationResponse } from '@llmeter/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RunFolderWriter, readRunFolder, streamJSONLines } from './run-folder.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'llmeter-folder-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('streamJSONLines', () => {
+  it('reads lines across read-chunk boundaries (> 1 MB file)', async () => {
+    const file = join(dir, 'big.jsonl');
+    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(500) }));
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const values = (await collect(streamJSONLines(file))) as Array<{ i: number }>;
+    expect(values.map((v) => v.i)).toEqual([...Array(3000).keys()]);
+  });
+
+  it('skips an unterminated bad last line, reports it; fails on a bad line elsewhere with file:line', async () => {
+    const file = join(dir, 'cut.jsonl');
+    writeFileSync(file, '{"a":1}\n\n{"a":2}\n{"a":');
+    let truncated = 0;
+    expect(await collect(streamJSONLines(file, () => truncated++))).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(truncated).toBe(1);
+    writeFileSync(file, '{"a":1}\n{"a":\n{"a":2}\n');
+    await expect(collect(streamJSONLines(file))).rejects.toThrow(`${file}:2`);
+    expect(await collect(streamJSONLines(join(dir, 'missing.jsonl')))).toEqual([]);
+  });
+});
+
+describe('RunFolderWriter + readRunFolder', () => {
+  it('joins the sidecar by id; a record whose sidecar line is missing (killed between writes) keeps null extensions', async () => {
+    const writer = new RunFolderWriter({ path: dir });
+    await writer.onRunStart({ startTime: new Date(), config: { run_name: 'x' }, payloads: [{ p: 1 }] });
+    const a = new InvocationResponse({
+      id: 'a',
+      timeToFirstToken: 0.1,
+      errorType: null,
+      chunkTimes: [0.1, 0.2],
+      scheduleLag: 0.01,
+    });
+    const b = new InvocationResponse({ id: 'b', error: 'boom', errorType: 'server' });
+    writer.onRecord(a);
+    writer.onRecord(b);
+    writer.close();
+    // simulate a kill between the two writes of a third record
+    writeFileSync(join(dir, 'responses.jsonl'), `${JSON.stringify(new InvocationResponse({ id: 'c' }).toJSON())}\n`, {
+      flag: 'a',
+    });
+    const folder = await readRunFolder(dir);
+    expect(folder.config).toEqual({ run_name: 'x' });
+    expect(folder.summary).toBeNull();
+    expect(folder.responses.map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    expect(folder.responses[0]?.chunkTimes).toEqual([0.1, 0.2]);
+    expect(folder.responses[0]?.scheduleLag).toBe(0.01);
+    expect(folder.responses[1]?.errorType).toBe('server');
+    expect(folder.responses[2]?.errorType).toBeNull();
+  });
+});
