@@ -445,6 +445,19 @@ describe('run folder and Result.load', () => {
     expect(endpoint.invocations).toBe(0);
   });
 
+  it('rejects bad options at construction and per run, before any request', async () => {
+    const endpoint = new FakeEndpoint();
+    expect(() => new Runner({ endpoint, payload: payloads, clients: 0 })).toThrow(
+      /clients must be a positive integer, got 0/,
+    );
+    expect(() => new Runner({ endpoint, payload: payloads, rate: -1 })).toThrow(/rate must be a positive number/);
+    const runner = new Runner({ endpoint, payload: payloads, outputPath: dir, runName: 'bad', ...quiet });
+    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
+    await expect(runner.run({ rate: 5, arrivals: 'bursty' as any })).rejects.toThrow(/arrivals must be/);
+    await expect(runner.run({ warmup: -1 })).rejects.toThrow(/warmup/);
+    expect(endpoint.invocations).toBe(0);
+  });
+
   it('reads payloads from .json, .jsonl, a folder and an async iterable', async () => {
     writeFileSync(join(dir, 'a.json'), JSON.stringify([{ prompt: 'a' }, { prompt: 'b' }]));
     writeFileSync(join(dir, 'b.jsonl'), '{"prompt": "c"}\n\n{"prompt": "d"}\n');

@@ -112,6 +112,11 @@ function validate(o: RunnerOptions): void {
   positiveNum('rate', o.rate);
   positiveNum('timeout', o.timeout);
   positiveNum('burstiness', o.burstiness);
+  if (o.arrivals !== undefined && !['constant', 'poisson', 'gamma'].includes(o.arrivals)) {
+    throw new LLMeterValidationError(
+      `arrivals must be 'constant', 'poisson' or 'gamma', got ${JSON.stringify(o.arrivals)}`,
+    );
+  }
   if (o.drainTimeout !== undefined && !(o.drainTimeout >= 0)) {
     throw new LLMeterValidationError(
       `drainTimeout must be a non-negative number, got ${JSON.stringify(o.drainTimeout)}`,
