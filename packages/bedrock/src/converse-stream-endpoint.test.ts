@@ -27,7 +27,15 @@ const ev = {
 
 /** The record's fields that must not depend on timing. */
 function timeless(r: InvocationResponse) {
-  const { timeToFirstToken: _a, timeToLastToken: _b, timePerOutputToken: _c, chunkTimes, requestTime: _d, ...rest } = r;
+  const {
+    timeToFirstToken: _a,
+    timeToLastToken: _b,
+    timePerOutputToken: _c,
+    timeToError: _e,
+    chunkTimes,
+    requestTime: _d,
+    ...rest
+  } = r;
   return { ...rest, chunks: chunkTimes?.length ?? null };
 }
 

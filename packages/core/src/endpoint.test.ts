@@ -216,6 +216,52 @@ describe('Endpoint.invoke template', () => {
     expect(r.timeToLastToken).toBeLessThanOrEqual(upperBound);
   });
 
+  it("measures a failure's total duration into timeToError (and sets none on success)", async () => {
+    let start = Number.NaN;
+    const ep = new ScriptedEndpoint({
+      call: async (_p, ctx) => {
+        start = ctx.start;
+        await sleep(20);
+        throw Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+      },
+    });
+    const r = await ep.invoke({ prompt: 'hi' });
+    const upperBound = (performance.now() - start) / 1000;
+    expect(r.errorType).toBe('throttled');
+    expect(r.timeToLastToken).toBeNull();
+    expect(r.timeToError).toBeGreaterThanOrEqual(0.015);
+    expect(r.timeToError).toBeLessThanOrEqual(upperBound);
+    expect(r.toExtensionJSON().time_to_error).toBe(r.timeToError);
+    const ok = await new ScriptedEndpoint({}).invoke({ prompt: 'hi' });
+    expect(ok.timeToError).toBeNull();
+  });
+
+  it('sets timeToError for an error the endpoint recorded without throwing, and keeps one it set itself', async () => {
+    const recorded = await new ScriptedEndpoint({
+      process: (_raw, _start, response) => {
+        response.error = 'stream error event';
+        response.errorType = 'stream';
+      },
+    }).invoke({ prompt: 'hi' });
+    expect(recorded.timeToError).toBeGreaterThanOrEqual(0);
+    const own = await new ScriptedEndpoint({
+      process: (_raw, _start, response) => {
+        response.timeToError = 0.5;
+        throw new Error('late failure');
+      },
+    }).invoke({ prompt: 'hi' });
+    expect(own.error).toBe('late failure');
+    expect(own.timeToError).toBe(0.5);
+  });
+
+  it('measures timeToError up to the timeout, not to when a call that ignores its signal settles', async () => {
+    const ep = new ScriptedEndpoint({ call: () => sleep(1500).then(() => ({})) });
+    const r = await ep.invoke({ prompt: 'hi' }, { timeoutMs: 30 });
+    expect(r.errorType).toBe('timeout');
+    expect(r.timeToError).toBeGreaterThanOrEqual(0.025);
+    expect(r.timeToError).toBeLessThan(1.2);
+  });
+
   it('keeps a TTLT set by processRawResponse (streams measure it themselves)', async () => {
     const ep = new ScriptedEndpoint({
       process: (_raw, _start, response) => {

@@ -53,7 +53,8 @@ export function secondsSince(start: number, now: number = performance.now()): nu
  * 1. `preparePayload` (outside the timer). 2. A record with an id and `requestTime`. 3. `start = performance.now()`.
  * 4. `callApi`, then `processRawResponse(raw, start, response)` fills the record in place.
  * 5. Any thrown error is captured into `error`/`errorType` (the promise never rejects for an API failure,
- * and partial fields are kept). 6. Back-fill: id, `timeToLastToken` (only without error), `inputPayload`, `inputPrompt`.
+ * and partial fields are kept; a failure's total duration goes to `timeToError`). 6. Back-fill: id,
+ * `timeToLastToken` (only without error), `inputPayload`, `inputPrompt`.
  */
 export abstract class Endpoint<TPayload extends Payload = Payload, TRaw = unknown> {
   readonly modelId: string;
@@ -171,7 +172,11 @@ export abstract class Endpoint<TPayload extends Payload = Payload, TRaw = unknow
       if (timer) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
-    if (!failed && result.timeToLastToken === null) result.timeToLastToken = secondsSince(start);
+    const elapsed = secondsSince(start);
+    if (!failed && result.timeToLastToken === null) result.timeToLastToken = elapsed;
+    // A failure's total duration (thrown, or an error the endpoint recorded itself, e.g. a stream error event):
+    // what latency metrics record for failed operations.
+    if (result.error !== null || result.errorType !== null) result.timeToError ??= elapsed;
     result.id ??= randomUUID().replaceAll('-', '');
     result.inputPayload = prepared;
     result.inputPrompt ??= this.extractPrompt(prepared);

@@ -25,6 +25,7 @@ const FIELDS: ReadonlyArray<[keyof InvocationResponseInit, string, 'llmeter' | '
   ['chunkTimes', 'chunk_times', 'extension'],
   ['timeToRequestSent', 'time_to_request_sent', 'extension'],
   ['timeToResponseHeaders', 'time_to_response_headers', 'extension'],
+  ['timeToError', 'time_to_error', 'extension'],
   ['scheduleLag', 'schedule_lag', 'extension'],
   ['extra', 'extra', 'extension'],
 ];
@@ -59,6 +60,7 @@ function fullRecord(): InvocationResponse {
     chunkTimes: [0.25, 0.5, 1.75],
     timeToRequestSent: 0.001,
     timeToResponseHeaders: 0.2,
+    timeToError: 1.5,
     scheduleLag: 0.003,
     extra: { region: 'us-east-1', blob: new Uint8Array([1, 2, 3]) },
   });
@@ -166,6 +168,7 @@ describe('InvocationResponse.toExtensionJSON / toFullJSON', () => {
       chunk_times: [0.25, 0.5, 1.75],
       time_to_request_sent: 0.001,
       time_to_response_headers: 0.2,
+      time_to_error: 1.5,
       schedule_lag: 0.003,
       extra: { region: 'us-east-1', blob: { __llmeter_bytes__: 'AQID' } },
     });

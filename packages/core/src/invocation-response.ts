@@ -52,6 +52,7 @@ export interface InvocationResponseExtensionJSON {
   chunk_times?: number[];
   time_to_request_sent?: number;
   time_to_response_headers?: number;
+  time_to_error?: number;
   schedule_lag?: number;
   extra?: Record<string, unknown>;
 }
@@ -78,6 +79,7 @@ export interface InvocationResponseInit {
   chunkTimes?: number[] | null;
   timeToRequestSent?: number | null;
   timeToResponseHeaders?: number | null;
+  timeToError?: number | null;
   scheduleLag?: number | null;
   extra?: Record<string, unknown> | null;
 }
@@ -89,6 +91,7 @@ const EXTENSION_KEYS = new Set([
   'chunk_times',
   'time_to_request_sent',
   'time_to_response_headers',
+  'time_to_error',
   'schedule_lag',
   'extra',
 ]);
@@ -165,6 +168,11 @@ export class InvocationResponse {
   timeToRequestSent: number | null = null;
   /** Seconds from start until the response headers arrived (server time to first byte, queueing included). */
   timeToResponseHeaders: number | null = null;
+  /**
+   * Seconds from start until the request failed: a failed request's total duration (`timeToLastToken` is only
+   * set for a request that did not fail). Set by `Endpoint.invoke` on every failure; null when it did not fail.
+   */
+  timeToError: number | null = null;
   /** Seconds between the intended and the actual send instant (open-loop runs). */
   scheduleLag: number | null = null;
   /** Other provider-specific values; serialized as they are. */
@@ -217,6 +225,7 @@ export class InvocationResponse {
     if (this.chunkTimes !== null) out.chunk_times = this.chunkTimes;
     if (this.timeToRequestSent !== null) out.time_to_request_sent = this.timeToRequestSent;
     if (this.timeToResponseHeaders !== null) out.time_to_response_headers = this.timeToResponseHeaders;
+    if (this.timeToError !== null) out.time_to_error = this.timeToError;
     if (this.scheduleLag !== null) out.schedule_lag = this.scheduleLag;
     if (this.extra !== null) out.extra = toJSONValue(this.extra) as Record<string, unknown>;
     return out;
@@ -288,6 +297,7 @@ export class InvocationResponse {
       chunkTimes: (chunkTimes as number[] | undefined) ?? null,
       timeToRequestSent: num(all['time_to_request_sent'], 'time_to_request_sent'),
       timeToResponseHeaders: num(all['time_to_response_headers'], 'time_to_response_headers'),
+      timeToError: num(all['time_to_error'], 'time_to_error'),
       scheduleLag: num(all['schedule_lag'], 'schedule_lag'),
       extra: (fromJSONValue(all['extra'] ?? null) as Record<string, unknown> | null) ?? null,
     });

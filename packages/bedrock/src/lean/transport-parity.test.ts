@@ -25,6 +25,7 @@ const TIMING_KEYS = [
   'chunk_times',
   'time_to_request_sent',
   'time_to_response_headers',
+  'time_to_error',
 ] as const;
 
 function comparable(record: InvocationResponse): Record<string, unknown> {
