@@ -112,10 +112,17 @@ describe('GenAIMetrics', () => {
     const { provider, reader } = testProvider();
     const m = new GenAIMetrics({ meterProvider: provider });
     m.record(streamRecord(), STREAM);
-    m.record(new InvocationResponse({ error: 'Too many requests', errorType: 'throttled' }), STREAM);
-    m.record(new InvocationResponse({ error: 'Too many requests', errorType: 'throttled' }), STREAM);
+    m.record(new InvocationResponse({ error: 'Too many requests', errorType: 'throttled', timeToError: 0.05 }), STREAM);
+    m.record(new InvocationResponse({ error: 'Too many requests', errorType: 'throttled', timeToError: 0.07 }), STREAM);
     m.record(
-      new InvocationResponse({ error: 'stream broke', errorType: 'stream', timeToFirstToken: 0.3, chunkTimes: [0.3] }),
+      new InvocationResponse({
+        error: 'stream broke',
+        errorType: 'stream',
+        timeToFirstToken: 0.3,
+        chunkTimes: [0.3],
+        timeToLastToken: 0.3,
+        timeToError: 0.9,
+      }),
       STREAM,
     );
     m.record(new InvocationResponse({ error: 'mystery' }), STREAM);
@@ -123,10 +130,17 @@ describe('GenAIMetrics', () => {
     const requests = all.get(METRIC_NAMES.requests)!.dataPoints;
     const counts = Object.fromEntries(requests.map((p) => [String(p.attributes[ATTRIBUTE_KEYS.errorType]), p.value]));
     expect(counts).toEqual({ undefined: 1, throttled: 2, stream: 1, _OTHER: 1 });
-    // a failed record without TTLT has no duration; the partial stream keeps its TTFC, labelled
+    // a failure's duration is its time to error, labelled (semantic conventions: failed operations too);
+    // a failed record with no timing at all (the last one) records none
     const duration = histogramPoints(all.get(METRIC_NAMES.operationDuration));
-    expect(duration).toHaveLength(1);
-    expect(duration[0]!.attributes[ATTRIBUTE_KEYS.errorType]).toBeUndefined();
+    const durations = Object.fromEntries(
+      duration.map((p) => [String(p.attributes[ATTRIBUTE_KEYS.errorType]), [p.value.count, p.value.sum]]),
+    );
+    expect(Object.keys(durations).sort()).toEqual(['stream', 'throttled', 'undefined']);
+    expect(durations['undefined']![1]).toBeCloseTo(1.25);
+    expect(durations['throttled']![0]).toBe(2);
+    expect(durations['throttled']![1]).toBeCloseTo(0.12);
+    expect(durations['stream']![1]).toBeCloseTo(0.9);
     const ttfc = histogramPoints(all.get(METRIC_NAMES.timeToFirstChunk));
     expect(ttfc.map((p) => p.attributes[ATTRIBUTE_KEYS.errorType]).sort()).toEqual(['stream', undefined]);
   });
@@ -212,5 +226,28 @@ describe('GenAIMetrics', () => {
     } finally {
       metrics.disable();
     }
+  });
+
+  it('with no global provider registered does no work per record, and picks up one registered later', async () => {
+    metrics.disable();
+    const m = new GenAIMetrics();
+    const attributes = vi.spyOn(m, 'attributesFor');
+    m.record(streamRecord(), STREAM);
+    m.record(streamRecord(), { ...STREAM, modelId: 'other' });
+    expect(attributes).not.toHaveBeenCalled();
+    const { provider, reader } = testProvider();
+    metrics.setGlobalMeterProvider(provider);
+    try {
+      m.record(streamRecord(), STREAM);
+      expect(attributes).toHaveBeenCalledTimes(1);
+      const points = (await reader.metrics()).get(METRIC_NAMES.requests)!.dataPoints;
+      expect(points.map((p) => [p.attributes[ATTRIBUTE_KEYS.requestModel], p.value])).toEqual([
+        ['anthropic.claude-3-haiku', 1],
+      ]);
+    } finally {
+      metrics.disable();
+    }
+    m.record(streamRecord(), STREAM);
+    expect(attributes).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,5 +1,13 @@
 import { type InvocationResponse, interChunkLatencies } from '@llmeter/core';
-import { type Attributes, type Counter, type Histogram, type MeterProvider, metrics } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Counter,
+  createNoopMeter,
+  type Histogram,
+  type Meter,
+  type MeterProvider,
+  metrics,
+} from '@opentelemetry/api';
 import {
   FINE_SECONDS_BUCKETS,
   FINE_TOKEN_BUCKETS,
@@ -64,8 +72,9 @@ export interface GenAIBuckets {
 /** Options for `GenAIMetrics`. */
 export interface GenAIMetricsOptions {
   /**
-   * Where the instruments are created. Default: the global meter provider (`metrics.getMeterProvider()`), read
-   * when the first record arrives; with none registered every instrument is a no-op and recording costs nothing.
+   * Where the instruments are created. Default: the global meter provider (`metrics.getMeterProvider()`), looked
+   * up at each record, so a provider registered after the first records is picked up; while none is registered
+   * recording returns at once (no attributes built, nothing kept) and costs nothing.
    */
   meterProvider?: MeterProvider;
   /**
@@ -128,6 +137,8 @@ interface Instruments {
   requests: Counter;
 }
 
+const isFailed = (record: InvocationResponse): boolean => record.error !== null || record.errorType !== null;
+
 const isMeasurement = (v: number | null | undefined): v is number =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
@@ -136,7 +147,8 @@ const isMeasurement = (v: number | null | undefined): v is number =>
  *
  * Per record (attributes: `gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`, `error.type`
  * when the request failed, `server.address`/`server.port` when configured):
- * - `gen_ai.client.operation.duration` ← `timeToLastToken` (when set; a failed record usually has none),
+ * - `gen_ai.client.operation.duration` ← `timeToLastToken`; for a failed request its `timeToError` (the time until
+ *   it failed, with `error.type`), else its `timeToLastToken` when it has one,
  * - `gen_ai.client.token.usage` ← `numTokensInput` (`gen_ai.token.type=input`) and `numTokensOutput` (`output`),
  * - streaming calls only: `gen_ai.client.operation.time_to_first_chunk` ← `timeToFirstToken`, and
  *   `gen_ai.client.operation.time_per_output_chunk` ← every gap between consecutive `chunkTimes`,
@@ -152,6 +164,8 @@ export class GenAIMetrics {
   private readonly maxModels: number;
   private readonly onError: (error: unknown) => void;
   private instruments: Instruments | undefined;
+  /** The global provider the instruments were made from (when no `meterProvider` was given). */
+  private globalProvider: MeterProvider | undefined;
   private readonly models = new Set<string>();
   private failed = false;
 
@@ -167,17 +181,30 @@ export class GenAIMetrics {
       options.onError ?? ((error) => console.warn('@llmeter/otel: recording metrics failed (reported once):', error));
   }
 
-  private getInstruments(): Instruments {
-    if (this.instruments) return this.instruments;
-    const meter = (this.meterProvider ?? metrics.getMeterProvider()).getMeter(METER_NAME, METER_VERSION);
+  /** The instruments to record into; undefined while only the API's no-op global provider is there. */
+  private getInstruments(): Instruments | undefined {
+    if (this.meterProvider) {
+      this.instruments ??= this.createInstruments(this.meterProvider.getMeter(METER_NAME, METER_VERSION));
+      return this.instruments;
+    }
+    const provider = metrics.getMeterProvider();
+    if (provider !== this.globalProvider) {
+      const meter = provider.getMeter(METER_NAME, METER_VERSION);
+      this.instruments = meter === createNoopMeter() ? undefined : this.createInstruments(meter);
+      this.globalProvider = provider;
+    }
+    return this.instruments;
+  }
+
+  private createInstruments(meter: Meter): Instruments {
     const histogram = (name: string, unit: string, description: string, boundaries: readonly number[]) =>
       meter.createHistogram(name, { unit, description, advice: { explicitBucketBoundaries: [...boundaries] } });
     const b = this.buckets;
-    this.instruments = {
+    return {
       operationDuration: histogram(
         METRIC_NAMES.operationDuration,
         's',
-        'GenAI operation duration (LLMeter time to last token).',
+        'GenAI operation duration: time to last token, or time until a failed request failed (with error.type).',
         b.operationDuration,
       ),
       tokenUsage: histogram(
@@ -215,7 +242,6 @@ export class GenAIMetrics {
         description: 'Requests made, with error.type on failures.',
       }),
     };
-    return this.instruments;
   }
 
   /** The bounded model attribute: the model id, or `_OTHER` once `maxModels` distinct ids were seen. */
@@ -237,7 +263,7 @@ export class GenAIMetrics {
       attrs[ATTRIBUTE_KEYS.serverAddress] = endpoint.serverAddress;
       if (endpoint.serverPort !== undefined) attrs[ATTRIBUTE_KEYS.serverPort] = endpoint.serverPort;
     }
-    if (record.error !== null || record.errorType !== null) {
+    if (isFailed(record)) {
       attrs[ATTRIBUTE_KEYS.errorType] = record.errorType ?? OTHER_VALUE;
     }
     return attrs;
@@ -263,9 +289,11 @@ export class GenAIMetrics {
 
   private recordUnsafe(record: InvocationResponse, endpoint: EndpointDescriptor): void {
     const inst = this.getInstruments();
+    if (!inst) return;
     const attrs = this.attributesFor(record, endpoint);
     inst.requests.add(1, attrs);
-    if (isMeasurement(record.timeToLastToken)) inst.operationDuration.record(record.timeToLastToken, attrs);
+    const duration = isFailed(record) ? (record.timeToError ?? record.timeToLastToken) : record.timeToLastToken;
+    if (isMeasurement(duration)) inst.operationDuration.record(duration, attrs);
     if (isMeasurement(record.numTokensInput)) {
       inst.tokenUsage.record(record.numTokensInput, { ...attrs, [ATTRIBUTE_KEYS.tokenType]: 'input' });
     }

@@ -42,8 +42,13 @@ describe('instrumentEndpoint', () => {
     const instrumented = instrumentEndpoint(new FakeStreamEndpoint({ fail: failure }), { meterProvider: provider });
     const record = await instrumented.invoke({});
     expect(record.errorType).toBe('throttled');
-    const requests = (await reader.metrics()).get(METRIC_NAMES.requests)!.dataPoints;
+    const all = await reader.metrics();
+    const requests = all.get(METRIC_NAMES.requests)!.dataPoints;
     expect(requests[0]!.attributes[ATTRIBUTE_KEYS.errorType]).toBe('throttled');
+    // the endpoint template measured the failure's duration; it is recorded, labelled
+    expect(record.timeToError).toBeGreaterThanOrEqual(0);
+    const duration = histogramPoints(all.get(METRIC_NAMES.operationDuration));
+    expect(duration.map((p) => [p.attributes[ATTRIBUTE_KEYS.errorType], p.value.count])).toEqual([['throttled', 1]]);
   });
 
   it('an exporter or sink failure never fails an invocation', async () => {
