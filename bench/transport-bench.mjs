@@ -3,10 +3,11 @@
 // Builds core, bedrock-emulator and bedrock (tsc) unless --no-build; runs the emulator in a child process.
 // See bench/README.md ("Exact timing under load") for what each number means.
 import { execFileSync, fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { Agent } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -201,7 +202,50 @@ async function workersLoop(url, n) {
   };
 }
 
+/**
+ * The floor: a plain keep-alive `node:http` POST (no signing, no decoding) counting response chunks; TTFT = the
+ * first bytes holding a content delta. What any Node HTTP/1.1 client pays before doing anything with the bytes.
+ */
+function httpFloor(url) {
+  const agent = new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+  const u = new URL(url);
+  const body = JSON.stringify({ messages: INPUT.messages });
+  const post = (path) =>
+    new Promise((resolve) => {
+      const start = performance.now();
+      let first = null;
+      let chunks = 0;
+      const req = httpRequest(
+        {
+          host: u.hostname,
+          port: u.port,
+          method: 'POST',
+          path,
+          agent,
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => {
+          res.on('data', (chunk) => {
+            chunks++;
+            if (first === null && chunk.includes('contentBlockDelta')) first = performance.now() - start;
+          });
+          res.on('end', () => resolve({ id: res.headers['x-amzn-requestid'], ttftMs: first, chunks, error: null }));
+          res.on('error', (e) => resolve({ id: null, error: String(e) }));
+        },
+      );
+      req.on('error', (e) => resolve({ id: null, error: String(e) }));
+      req.end(body);
+    });
+  const model = encodeURIComponent(MODEL);
+  return {
+    converse: () => post(`/model/${model}/converse`),
+    stream: () => post(`/model/${model}/converse-stream`),
+    close: () => agent.destroy(),
+  };
+}
+
 const VARIANTS = {
+  'http-floor': { label: 'plain node:http, no signing or decoding (floor)', make: (url) => httpFloor(url) },
   'sdk-bare': { label: 'bare AWS SDK loop', make: (url) => bareLoop(sdkClient(url)) },
   'sdk-endpoint': { label: 'our endpoint, SDK transport', make: (url) => endpointLoop(url, 'sdk') },
   'lean-endpoint': { label: 'our endpoint, lean transport', make: (url) => endpointLoop(url, 'lean') },
@@ -213,6 +257,14 @@ const variantNames = (args.only ? args.only.split(',') : Object.keys(VARIANTS)).
 
 // ---------------------------------------------------------------------------------------------------------------
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Nanoseconds this process's main thread spent waiting for a CPU while runnable (Linux schedstat), or null. */
+function runqueueWaitNs() {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
 const cpuMs = (c) => (c.user + c.system) / 1000;
 function quantile(sorted, q) {
   if (sorted.length === 0) return Number.NaN;
@@ -392,9 +444,14 @@ if (phases.includes('ttft')) {
       const ecpu0 = await emu.cpu();
       const et0 = performance.now();
       const load0 = loadavg()[0];
+      const wait0 = runqueueWaitNs();
+      const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+      loopDelay.enable();
       const r = await openLoop(() => v.stream(), rate, QUICK ? 500 : 1500, QUICK ? 2000 : 5000, streams * 4);
       const ecpu1 = await emu.cpu();
       const et1 = performance.now();
+      loopDelay.disable();
+      const wait1 = runqueueWaitNs();
       await v.close();
       const ok = r.results.filter((x) => !x.error && x.id && x.ttftMs !== null);
       const truths = await emu.truths(ok.map((x) => x.id));
@@ -422,6 +479,8 @@ if (phases.includes('ttft')) {
         clientCpuUtil: round(r.cpuUtil),
         emulatorCpuUtil: round((cpuMs(ecpu1) - cpuMs(ecpu0)) / (et1 - et0)),
         scheduleLagMeanMs: round(r.lagMeanMs),
+        eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
+        mainThreadRunqueueWaitShare: wait0 === null ? null : round((wait1 - wait0) / 1e6 / (et1 - et0), 3),
         loadAvg1m: [round(load0), round(loadavg()[0])],
       };
       report.phases.ttft[`${streams}:${name}`] = row;
