@@ -193,12 +193,34 @@ describe('monitor scraped by a real Prometheus', () => {
     const exactThrottled = stats.series.reduce((n, s) => n + (s.errors['throttled'] ?? 0), 0);
     expect(exactThrottled).toBeGreaterThan(0);
     expect(Number(throttled?.value[1])).toBe(exactThrottled);
+    // and each failure's duration (its time to error) is in the duration histogram, labelled
+    const [failedDurations] = await query('sum(gen_ai_client_operation_duration_count{error_type="throttled"})');
+    expect(Number(failedDurations?.value[1])).toBe(exactThrottled);
   }, 150_000);
 
   it('every query of the Grafana dashboard returns data from that Prometheus', async () => {
     const dashboard = JSON.parse(await readFile(join(DEPLOY, 'grafana/dashboards/llmeter-latency.json'), 'utf8'));
     const exprs = dashboardExprs(dashboard);
     expect(exprs.length).toBeGreaterThanOrEqual(8);
+    // the panels the dashboard promises: TTFT, duration and time per output token p50/p90/p99 by model,
+    // output tokens/s, requests/s, and errors by error type
+    const has = (what: string, test: (e: string) => boolean) => expect(exprs.some(test), what).toBe(true);
+    for (const metric of [
+      'gen_ai_client_operation_time_to_first_chunk_bucket',
+      'gen_ai_client_operation_duration_bucket',
+      'llmeter_client_time_per_output_token_bucket',
+    ]) {
+      for (const q of ['0.5', '0.9', '0.99']) {
+        has(`p${q} of ${metric} by model`, (e) =>
+          e.startsWith(`histogram_quantile(${q}, sum by (le, gen_ai_request_model) (rate(${metric}`),
+        );
+      }
+    }
+    has('output tokens/s', (e) => e.includes('rate(gen_ai_client_token_usage_sum{') && e.includes('"output"'));
+    has('requests/s', (e) => e.startsWith('sum by (gen_ai_request_model) (rate(llmeter_client_requests_total{'));
+    has('errors/s by error type', (e) =>
+      e.startsWith('sum by (gen_ai_request_model, error_type) (rate(llmeter_client_requests_total{'),
+    );
     for (const expr of exprs) {
       const q = expr.replaceAll('$__rate_interval', '1m').replaceAll('$model', '.*');
       expect(q).not.toContain('$');
