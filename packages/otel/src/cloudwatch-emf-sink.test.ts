@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvocationResponse } from '@llmeter/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CloudWatchEmfSink } from './cloudwatch-emf-sink.js';
 
 const endpoint = {
@@ -53,6 +53,25 @@ describe('CloudWatchEmfSink', () => {
     expect(failed.Errors).toBe(1);
     expect(failed.ErrorType).toBe('throttled');
     expect(failed.TimeToLastToken).toBeUndefined();
+  });
+
+  it('a file that cannot be written is reported once and never throws into the caller', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const dir = await mkdtemp(join(tmpdir(), 'emf-'));
+    try {
+      const file = join(dir, 'no-such-dir', 'emf.log');
+      const sink = new CloudWatchEmfSink({ file, endpoint });
+      expect(() => sink.onRecord(new InvocationResponse({ timeToLastToken: 1 }))).not.toThrow();
+      // the open fails asynchronously: wait (bounded) for the report, then write more
+      for (let i = 0; i < 100 && warn.mock.calls.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(() => sink.onRecord(new InvocationResponse({ timeToLastToken: 2 }))).not.toThrow();
+      await sink.close();
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toContain(file);
+    } finally {
+      warn.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('appends to a file', async () => {

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { InvocationResponse } from '@llmeter/core';
 import { describe, expect, it } from 'vitest';
 import { GenAIMetrics } from './genai-metrics.js';
@@ -11,6 +12,7 @@ describe('startPrometheusExporter', () => {
     });
     try {
       expect(prom.host).toBe('127.0.0.1');
+      expect((prom.server.address() as AddressInfo).address).toBe('127.0.0.1');
       expect(prom.url).toBe(`http://127.0.0.1:${prom.port}/metrics`);
       new GenAIMetrics({ meterProvider: prom.meterProvider }).record(
         new InvocationResponse({
