@@ -99,6 +99,11 @@ describe('monitor configuration', () => {
     );
     await writeFile(file, '{ nope');
     await expect(loadMonitorConfig({ file, env: {} })).rejects.toThrow(/is not valid JSON/);
+    // a syntax error is located by line and column (a trailing comma on line 3)
+    await writeFile(file, '{\n  "port": 0,\n  "intervalMs": 100,\n}\n');
+    await expect(loadMonitorConfig({ file, env: {} })).rejects.toThrow(
+      `config file ${file} is not valid JSON at line 4, column 1`,
+    );
     await expect(loadMonitorConfig({ file: join(dir, 'missing.json'), env: {} })).rejects.toThrow(
       /cannot read config file/,
     );

@@ -167,6 +167,16 @@ function envBoolean(raw: string): boolean | string {
   return raw;
 }
 
+/** ` at line L, column C` for a `JSON.parse` error that gives a position (Node 20 says only `position N`). */
+function jsonErrorLocation(text: string, error: unknown): string {
+  const match = /position (\d+)/.exec((error as Error)?.message ?? '');
+  if (!match) return '';
+  const before = text.slice(0, Number(match[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return ` at line ${line}, column ${column}`;
+}
+
 /** Where `loadMonitorConfig` reads from. */
 export interface LoadMonitorConfigOptions {
   /** A JSON config file. Default: `LLMETER_MONITOR_CONFIG`, else none. */
@@ -194,9 +204,10 @@ export async function loadMonitorConfig(options: LoadMonitorConfigOptions = {}):
     try {
       fromFile = JSON.parse(text);
     } catch (error) {
-      throw new MonitorConfigError(`config file ${file} is not valid JSON: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new MonitorConfigError(
+        `config file ${file} is not valid JSON${jsonErrorLocation(text, error)}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     if (!isObject(fromFile)) throw new MonitorConfigError(`config file ${file} must hold a JSON object`);
   }

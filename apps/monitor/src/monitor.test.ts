@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type MonitorStats, startMonitor } from './monitor.js';
-import { resolveMonitorConfig } from './monitor-config.js';
+import { MonitorConfigError, resolveMonitorConfig } from './monitor-config.js';
 
 const FAST_PROFILE = {
   ttftMs: { distribution: 'uniform', min: 10, max: 60 },
@@ -39,6 +39,17 @@ describe('startMonitor', () => {
       await monitor.close();
     }
     await expect(fetch(monitor.metricsUrl)).rejects.toThrow();
+  });
+
+  it('rejects a bad emulator profile or fault rule as a configuration error naming the field', async () => {
+    const profile = resolveMonitorConfig({ port: 0, emulator: { profile: { ttftMs: 'fast' } } });
+    const a = await startMonitor(profile, { log: () => {} }).catch((e: unknown) => e);
+    expect(MonitorConfigError.isInstance(a), String(a)).toBe(true);
+    expect((a as Error).message).toMatch(/^emulator\.profile\.ttftMs/);
+    const faults = resolveMonitorConfig({ port: 0, emulator: { faults: [{ fault: { kind: 'boom' }, rate: 0.5 }] } });
+    const b = await startMonitor(faults, { log: () => {} }).catch((e: unknown) => e);
+    expect(MonitorConfigError.isInstance(b), String(b)).toBe(true);
+    expect((b as Error).message).toMatch(/^emulator\.faults\[0\]: fault\.kind must be one of/);
   });
 
   it('close() aborts probes still in flight after the grace period and frees the port', async () => {

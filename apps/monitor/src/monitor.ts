@@ -6,7 +6,12 @@ import {
   createBedrockRuntimeClient,
   createConversePayload,
 } from '@llmeter/bedrock';
-import { type BedrockEmulator, type EmulatorOptions, startBedrockEmulator } from '@llmeter/bedrock-emulator';
+import {
+  type BedrockEmulator,
+  type EmulatorOptions,
+  FaultSpecError,
+  startBedrockEmulator,
+} from '@llmeter/bedrock-emulator';
 import type { Endpoint, Payload } from '@llmeter/core';
 import {
   GenAIMetrics,
@@ -14,7 +19,7 @@ import {
   type PrometheusExporterHandle,
   startPrometheusExporter,
 } from '@llmeter/otel';
-import type { MonitorConfig, ProbeOperation } from './monitor-config.js';
+import { type MonitorConfig, MonitorConfigError, type ProbeOperation } from './monitor-config.js';
 import { ProbeStats, type SeriesStats } from './probe-stats.js';
 
 /** Static fake credentials for the embedded emulator (it checks no signature). */
@@ -95,6 +100,13 @@ export async function startMonitor(config: MonitorConfig, options: StartMonitorO
         seed: config.emulator.seed ?? 1,
         ...(config.emulator.profile && { profile: config.emulator.profile as EmulatorOptions['profile'] }),
         ...(config.emulator.faults && { faults: config.emulator.faults as unknown as EmulatorOptions['faults'] }),
+      }).catch((error: unknown) => {
+        // The emulator validates its profile (RangeError) and fault rules (FaultSpecError): a configuration error,
+        // named by its config field (`emulator.profile.ttftMs…`, `emulator.faults[0]…`).
+        if (error instanceof RangeError || error instanceof FaultSpecError) {
+          throw new MonitorConfigError(`emulator.${error.message}`, { cause: error });
+        }
+        throw error;
       });
     }
     prom = await startPrometheusExporter({
