@@ -6,6 +6,7 @@ import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -204,10 +205,25 @@ if (!only || only.has('lag')) {
 if (!only || only.has('ttft')) {
   const D = 5;
   const emu = await startEmulator({ seed: 1, profile: { ttftMs: 1000, interTokenDelayMs: 50, outputTokens: 80 } });
-  const streamPayload = [{ messages: [{ role: 'user', content: [{ text: 'Tell me a long story.' }] }], inferenceConfig: { maxTokens: 80 } }];
+  const streamPayload = [
+    { messages: [{ role: 'user', content: [{ text: 'Tell me a long story.' }] }], inferenceConfig: { maxTokens: 80 } },
+  ];
   const rows = [];
   for (const streams of quick ? [100] : [100, 250, 500, 1000, 2000]) {
     const rate = streams / D;
+    const eld = monitorEventLoopDelay({ resolution: 1 });
+    eld.enable();
+    let gcMax = 0;
+    let gcTotal = 0;
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gcMax = Math.max(gcMax, e.duration);
+        gcTotal += e.duration;
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
+    // Only (id, TTFT) is kept, through a sink; lowMemory keeps the heap (and GC pauses) small.
+    const ok = [];
     const r = await new Runner({
       endpoint: endpointFor(BedrockConverseStream, emu.url, streams * 2),
       payload: streamPayload,
@@ -216,9 +232,19 @@ if (!only || only.has('ttft')) {
       warmup: { seconds: quick ? 2 : D },
       runDuration: quick ? 2 : D,
       timeout: 120,
+      lowMemory: true,
+      sinks: [
+        {
+          onRecord(x) {
+            if (x.error === null && x.timeToFirstToken !== null)
+              ok.push({ id: x.id, timeToFirstToken: x.timeToFirstToken });
+          },
+        },
+      ],
       handleSignals: false,
     }).run();
-    const ok = r.responses.filter((x) => x.error === null && x.timeToFirstToken !== null);
+    eld.disable();
+    gcObserver.disconnect();
     const truths = await emu.truths(ok.map((x) => x.id));
     const deltas = [];
     ok.forEach((x, i) => {
@@ -236,10 +262,14 @@ if (!only || only.has('ttft')) {
       excessP50ms: q(0.5),
       excessP99ms: q(0.99),
       excessMaxms: q(1),
+      eventLoopDelayP99ms: eld.percentile(99) / 1e6,
+      eventLoopDelayMaxms: eld.max / 1e6,
+      gcPauseMaxms: gcMax,
+      gcTotalms: gcTotal,
     };
     rows.push(row);
     console.log(
-      `~${streams} concurrent streams (${rate}/s × ${D} s): client TTFT − emulator TTFT p50 ${fmt(row.excessP50ms, 3)} ms, p99 ${fmt(row.excessP99ms, 3)} ms, max ${fmt(row.excessMaxms, 3)} ms; lag p99 ${fmt(row.lagP99ms, 3)} ms (${row.measured} streams, failed ${row.failed})`,
+      `~${streams} concurrent streams (${rate}/s × ${D} s): client TTFT − emulator TTFT p50 ${fmt(row.excessP50ms, 3)} ms, p99 ${fmt(row.excessP99ms, 3)} ms, max ${fmt(row.excessMaxms, 3)} ms; lag p99 ${fmt(row.lagP99ms, 3)} ms; event-loop delay p99 ${fmt(row.eventLoopDelayP99ms, 3)} ms max ${fmt(row.eventLoopDelayMaxms, 1)} ms; GC pause max ${fmt(row.gcPauseMaxms, 1)} ms (${row.measured} streams, failed ${row.failed})`,
     );
   }
   out.results.ttft = rows;
