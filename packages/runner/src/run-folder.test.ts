@@ -41,7 +41,7 @@ describe('streamJSONLines', () => {
 });
 
 describe('RunFolderWriter + readRunFolder', () => {
-  it('joins the sidecar by id; a record whose sidecar line is missing (killed between writes) keeps null extensions', async () => {
+  it('joins the sidecar by id; a record without a sidecar line keeps null extensions; an orphan sidecar line is ignored', async () => {
     const writer = new RunFolderWriter({ path: dir });
     await writer.onRunStart({ startTime: new Date(), config: { run_name: 'x' }, payloads: [{ p: 1 }] });
     const a = new InvocationResponse({
@@ -55,8 +55,11 @@ describe('RunFolderWriter + readRunFolder', () => {
     writer.onRecord(a);
     writer.onRecord(b);
     writer.close();
-    // simulate a kill between the two writes of a third record
+    // a line without a sidecar line (as LLMeter writes), then a kill between the two writes of a fourth record
     writeFileSync(join(dir, 'responses.jsonl'), `${JSON.stringify(new InvocationResponse({ id: 'c' }).toJSON())}\n`, {
+      flag: 'a',
+    });
+    writeFileSync(join(dir, 'responses_ext.jsonl'), `${JSON.stringify({ id: 'd', error_type: 'server' })}\n`, {
       flag: 'a',
     });
     const folder = await readRunFolder(dir);

@@ -87,8 +87,10 @@ export class RunFolderWriter implements RecordSink {
   /** Appends one record to `responses.jsonl` and `responses_ext.jsonl`. */
   onRecord(record: InvocationResponse): void {
     this.open();
-    writeSync(this.responsesFd as number, `${JSON.stringify(record.toJSON())}\n`);
+    // The sidecar line first: a kill between the two writes leaves an orphan sidecar line (ignored on load),
+    // never a record without its extension fields.
     writeSync(this.extFd as number, `${JSON.stringify(record.toExtensionJSON())}\n`);
+    writeSync(this.responsesFd as number, `${JSON.stringify(record.toJSON())}\n`);
   }
 
   async onRunEnd(run: RunEndInfo): Promise<void> {
