@@ -24,3 +24,29 @@ console.log(`busy ${(busy / 1000).toFixed(0)} ms`);
 for (const [key, us] of [...selfByFn].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
   console.log(`${((us / busy) * 100).toFixed(1).padStart(5)}%  ${key}`);
 }
+
+// The same time grouped by where the code lives.
+const groups = [
+  ['kernel socket writes (writev)', (k) => k.startsWith('writev ')],
+  ['garbage collector', (k) => k.startsWith('(garbage collector)')],
+  [
+    'AWS SDK (@smithy/*, @aws-sdk/*)',
+    (k) =>
+      /(protocols|event-streams|schema|client|retry|endpoints|serde|dist-cjs|middleware)\//.test(k) &&
+      !k.includes('lean/'),
+  ],
+  ['@llmeter/bedrock lean transport', (k) => k.includes('lean/')],
+  ['@llmeter/bedrock endpoints + @llmeter/core', (k) => / dist\//.test(k)],
+  ['node:http / net / streams / crypto / timers', (k) => /node:|streams\/|crypto\/|internal\//.test(k)],
+];
+const byGroup = new Map(groups.map(([g]) => [g, 0]));
+let other = 0;
+for (const [key, us] of selfByFn) {
+  const g = groups.find(([, test]) => test(key));
+  if (g) byGroup.set(g[0], byGroup.get(g[0]) + us);
+  else other += us;
+}
+console.log('\nby area:');
+for (const [g, us] of [...byGroup, ['other (microtasks, program, bench code)', other]]) {
+  console.log(`${((us / busy) * 100).toFixed(1).padStart(5)}%  ${g}`);
+}
