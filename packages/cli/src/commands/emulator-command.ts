@@ -1,8 +1,8 @@
 import type { EmulatorOptions, FaultRule, LatencyProfile } from '@llmeter/bedrock-emulator';
-import { startBedrockEmulator } from '@llmeter/bedrock-emulator';
 import type { Command } from 'commander';
 import { CliExit, type CliIO } from '../cli-io.js';
-import { jsonOrFile, nonNegativeInteger } from '../options/option-parsers.js';
+import { startEmulatorFor } from '../options/endpoint-options.js';
+import { jsonOrFile, nonEmpty, nonNegativeInteger, port } from '../options/option-parsers.js';
 
 const EXAMPLES = `
 Examples:
@@ -28,8 +28,8 @@ export function registerEmulatorCommand(program: Command, io: CliIO): void {
     .description(
       'Start the local Amazon Bedrock Runtime emulator (Converse, ConverseStream), print its URL, and run until Ctrl-C.',
     )
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--port <port>', 'port (0: any free port)', nonNegativeInteger, 0)
+    .option('--host <host>', 'interface to listen on', nonEmpty, '127.0.0.1')
+    .option('--port <port>', 'port (0: any free port)', port, 0)
     .option('--seed <n>', 'seed of latencies and fault draws (default 1)', nonNegativeInteger)
     .option('--profile <json|file>', 'latency profile (LatencyProfile fields), inline JSON or a file', jsonOrFile)
     .option('--faults <json|file>', 'fault rules (an array of FaultRule), inline JSON or a file', jsonOrFile)
@@ -46,7 +46,10 @@ export function registerEmulatorCommand(program: Command, io: CliIO): void {
       if (flags.seed !== undefined) options.seed = flags.seed;
       if (flags.profile) options.profile = flags.profile as Partial<LatencyProfile>;
       if (flags.faults) options.faults = flags.faults as FaultRule[];
-      const emulator = await startBedrockEmulator(options);
+      const emulator = await startEmulatorFor(options, {
+        profile: '--profile <json|file>',
+        faults: '--faults <json|file>',
+      });
       if (flags.json) io.stdout.write(`${JSON.stringify({ url: emulator.url, port: emulator.port })}\n`);
       else io.stdout.write(`Bedrock emulator listening on ${emulator.url} (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {

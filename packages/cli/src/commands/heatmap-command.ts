@@ -11,9 +11,10 @@ import {
   endpointFlagProblem,
   openEndpoint,
 } from '../options/endpoint-options.js';
-import { DEFAULT_OUT } from '../options/load-options.js';
+import { DEFAULT_OUT, prepareOutFolder } from '../options/load-options.js';
 import {
   existingPath,
+  nonEmpty,
   positiveInteger,
   positiveIntegerList,
   positiveNumber,
@@ -86,8 +87,8 @@ export function registerHeatmapCommand(program: Command, io: CliIO, setExit: (co
     )
     .option('--slo <objectives>', 'goodput objectives in seconds, e.g. ttft=0.5,tpot=0.05', slo)
     .option('--seed <n>', 'seed (default 1)', positiveInteger)
-    .option('--out <dir>', 'parent folder of the heatmap folder', DEFAULT_OUT)
-    .option('--run-name <name>', 'name of the heatmap folder (default: a UTC timestamp)')
+    .option('--out <dir>', 'parent folder of the heatmap folder', nonEmpty, DEFAULT_OUT)
+    .option('--run-name <name>', 'name of the heatmap folder (default: a UTC timestamp)', nonEmpty)
     .option('--report', 'also write report.html into the heatmap folder')
     .option('--json', 'print the cells as JSON on stdout (progress stays on stderr)')
     .addOption(new Option('-q, --quiet', 'plain progress lines every few seconds instead of a live bar'))
@@ -95,6 +96,7 @@ export function registerHeatmapCommand(program: Command, io: CliIO, setExit: (co
     .action(async (flags: HeatmapFlags, command: Command) => {
       const problem = endpointFlagProblem(flags, givenOn(command));
       if (problem) throw new CliExit(problem, 2);
+      prepareOutFolder(flags.out);
       const sourceText = flags.sourceText ? readFileSync(flags.sourceText, 'utf8') : undefined;
       const opened = await openEndpoint(flags);
       try {

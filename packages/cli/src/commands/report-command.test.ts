@@ -66,6 +66,15 @@ describe('llmeter report and compare (the built binary)', () => {
 });
 
 describe('llmeter emulator (the built binary)', () => {
+  it('rejects a bad port and a profile the emulator refuses, naming the flag (exit 2)', async () => {
+    const port = await runLlmeter(['emulator', '--port', '99999']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/option '--port <port>' argument '99999' is invalid\. must be a port number/);
+    const profile = await runLlmeter(['emulator', '--profile', '{"interTokenDelayMs": -1}']);
+    expect(profile.code).toBe(2);
+    expect(profile.stderr).toMatch(/option '--profile <json\|file>': profile\.interTokenDelayMs must be/);
+  });
+
   it('serves until SIGINT, and a run against its URL succeeds', async () => {
     const child = spawn(
       process.execPath,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CliExit, type CliIO } from '../cli-io.js';
+import { nonEmpty } from '../options/option-parsers.js';
 import { writeReport } from '../report/write-report.js';
 
 const EXAMPLES = `
@@ -18,7 +19,11 @@ export function registerReportCommand(program: Command, io: CliIO): void {
     .summary('write the HTML report of run, sweep or heatmap folders')
     .description('Write a self-contained HTML report for each folder: a run, a sweep or a latency heatmap.')
     .argument('<dir...>', 'run, sweep or heatmap folders')
-    .option('-o, --output <file>', 'where to write the report (only with one folder; default DIR/report.html)')
+    .option(
+      '-o, --output <file>',
+      'where to write the report (only with one folder; default DIR/report.html)',
+      nonEmpty,
+    )
     .option('--json', 'print the written files as JSON')
     .addHelpText('after', EXAMPLES)
     .action(async (dirs: string[], flags: { output?: string; json?: boolean }) => {

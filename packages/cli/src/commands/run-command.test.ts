@@ -217,12 +217,37 @@ describe('llmeter run rejects bad flags, naming the flag (exit 2)', () => {
       ['--endpoint', 'bedrock-converse-stream', '--model-id', 'm', '--emulator-seed', '2'],
       /option '--emulator-seed' applies to the embedded emulator only/,
     ],
+    ['an empty region', ['--region', ''], /option '--region <region>' argument '' is invalid\. must not be empty/],
+    ['an empty model id', ['--model-id', ' '], /option '--model-id <id>' argument ' ' is invalid\. must not be empty/],
+    ['an empty prompt', ['--prompt', ''], /option '--prompt <text>' argument '' is invalid\. must not be empty/],
+    [
+      'a latency profile the emulator refuses',
+      ['--emulator-profile', '{"ttftMs": {"distribution": "weird"}}'],
+      /option '--emulator-profile <json\|file>': profile\.ttftMs\.distribution must be/,
+    ],
+    [
+      'a fault rule the emulator refuses',
+      ['--emulator-faults', '[{"bad": 1}]'],
+      /option '--emulator-faults <json\|file>': faults\[0\]/,
+    ],
   ];
   it.each(cases)('%s', async (_name, args, message) => {
     const r = await runLlmeter(['run', ...args, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
+  });
+
+  it('refuses an --out that is not a folder before measuring anything', async () => {
+    const file = join(out, 'a-file');
+    writeFileSync(file, 'not a folder');
+    const r = await runLlmeter(['run', '--requests', '1', '--out', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`option '--out <dir>': ${file} is not a folder`);
+    expect(r.stderr).not.toContain('measuring');
+    const sweep = await runLlmeter(['sweep', '--clients', '1', '--requests', '1', '--out', join(file, 'x')]);
+    expect(sweep.code).toBe(2);
+    expect(sweep.stderr).toContain(`option '--out <dir>': ${join(file, 'x')} is not a folder`);
   });
 
   it('prints help with examples (exit 0)', async () => {

@@ -8,7 +8,13 @@ import {
   endpointFlagProblem,
   openEndpoint,
 } from '../options/endpoint-options.js';
-import { addPayloadOptions, addRunOutputOptions, type LoadFlags, runnerOptionsFrom } from '../options/load-options.js';
+import {
+  addPayloadOptions,
+  addRunOutputOptions,
+  type LoadFlags,
+  prepareOutFolder,
+  runnerOptionsFrom,
+} from '../options/load-options.js';
 import { positiveInteger, positiveNumber } from '../options/option-parsers.js';
 import { ProgressDisplay } from '../progress/progress-display.js';
 import { writeReport } from '../report/write-report.js';
@@ -145,6 +151,7 @@ export function registerRunCommand(program: Command, io: CliIO, setExit: (code: 
   cmd.action(async (flags: RunFlags, command: Command) => {
     const problem = endpointFlagProblem(flags, givenOn(command)) ?? loopProblem(flags);
     if (problem) throw new CliExit(problem, 2);
+    prepareOutFolder(flags.out);
     const opened = await openEndpoint(
       flags,
       flags.payload && flags.maxTokens ? { inferenceConfig: { maxTokens: flags.maxTokens } } : {},

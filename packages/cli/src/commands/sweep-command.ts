@@ -8,7 +8,13 @@ import {
   endpointFlagProblem,
   openEndpoint,
 } from '../options/endpoint-options.js';
-import { addPayloadOptions, addRunOutputOptions, type LoadFlags, runnerOptionsFrom } from '../options/load-options.js';
+import {
+  addPayloadOptions,
+  addRunOutputOptions,
+  type LoadFlags,
+  prepareOutFolder,
+  runnerOptionsFrom,
+} from '../options/load-options.js';
 import { positiveInteger, positiveIntegerList, positiveNumber, positiveNumberList } from '../options/option-parsers.js';
 import { ProgressDisplay } from '../progress/progress-display.js';
 import { levelLabel } from '../report/report-charts.js';
@@ -115,6 +121,7 @@ export function registerSweepCommand(program: Command, io: CliIO, setExit: (code
       }
     }
     if (problem) throw new CliExit(problem, 2);
+    prepareOutFolder(flags.out);
     const opened = await openEndpoint(
       flags,
       flags.payload && flags.maxTokens ? { inferenceConfig: { maxTokens: flags.maxTokens } } : {},

@@ -1,10 +1,11 @@
 import type { BedrockConverseStreamOptions, BedrockEndpointOptions } from '@llmeter/bedrock';
 import { BedrockConverse, BedrockConverseStream } from '@llmeter/bedrock';
 import type { BedrockEmulator, EmulatorOptions, FaultRule, LatencyProfile } from '@llmeter/bedrock-emulator';
-import { startBedrockEmulator } from '@llmeter/bedrock-emulator';
+import { FaultSpecError, startBedrockEmulator } from '@llmeter/bedrock-emulator';
 import type { Endpoint } from '@llmeter/core';
 import { type Command, Option } from 'commander';
-import { jsonOrFile, nonNegativeInteger, positiveInteger, url } from './option-parsers.js';
+import { CliExit } from '../cli-io.js';
+import { jsonOrFile, nonEmpty, nonNegativeInteger, positiveInteger, url } from './option-parsers.js';
 
 /** The `--endpoint` choices. */
 export const ENDPOINT_KINDS = ['emulator', 'bedrock-converse', 'bedrock-converse-stream'] as const;
@@ -54,8 +55,13 @@ export function addEndpointOptions(cmd: Command): Command {
     .option(
       '--model-id <id>',
       `model id, inference profile or ARN (required for Bedrock; emulator default ${EMULATOR_MODEL_ID})`,
+      nonEmpty,
     )
-    .option('--region <region>', 'AWS region (Bedrock default: from AWS_REGION or your profile; emulator: us-east-1)')
+    .option(
+      '--region <region>',
+      'AWS region (Bedrock default: from AWS_REGION or your profile; emulator: us-east-1)',
+      nonEmpty,
+    )
     .option('--endpoint-url <url>', 'a custom Bedrock Runtime URL, e.g. the one `llmeter emulator` prints', url)
     .option('--max-attempts <n>', 'AWS SDK attempts per request, retries included (default 3)', positiveInteger)
     .addOption(
@@ -116,6 +122,25 @@ export function endpointFlagProblem(flags: EndpointFlags, has: (name: string) =>
   return null;
 }
 
+/**
+ * Starts the Bedrock emulator; a profile or fault rule it refuses becomes a usage error (exit 2) naming the flag
+ * that gave it (`flags.profile`, `flags.faults`).
+ */
+export async function startEmulatorFor(
+  options: EmulatorOptions,
+  flags: { profile: string; faults: string },
+): Promise<BedrockEmulator> {
+  try {
+    return await startBedrockEmulator(options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/^profile\b/.test(message)) throw new CliExit(`option '${flags.profile}': ${message}`, 2);
+    if (error instanceof FaultSpecError || /^faults\b/.test(message))
+      throw new CliExit(`option '${flags.faults}': ${message}`, 2);
+    throw error;
+  }
+}
+
 /** An endpoint ready to measure, and what to close afterwards. */
 export interface OpenedEndpoint {
   endpoint: Endpoint;
@@ -144,7 +169,10 @@ export async function openEndpoint(
       if (flags.emulatorProfile) options.profile = flags.emulatorProfile as Partial<LatencyProfile>;
       if (flags.emulatorFaults) options.faults = flags.emulatorFaults as FaultRule[];
       if (flags.emulatorSeed !== undefined) options.seed = flags.emulatorSeed;
-      emulator = await startBedrockEmulator(options);
+      emulator = await startEmulatorFor(options, {
+        profile: '--emulator-profile <json|file>',
+        faults: '--emulator-faults <json|file>',
+      });
       endpointUrl = emulator.url;
     }
     const options: BedrockConverseStreamOptions = {
@@ -154,7 +182,14 @@ export async function openEndpoint(
       endpointUrl,
       credentials: EMULATOR_CREDENTIALS,
     };
-    const endpoint = flags.api === 'converse' ? new BedrockConverse(options) : new BedrockConverseStream(options);
+    let endpoint: Endpoint;
+    try {
+      endpoint = flags.api === 'converse' ? new BedrockConverse(options) : new BedrockConverseStream(options);
+    } catch (error) {
+      // The emulator is already listening: an endpoint that cannot be built must not keep the process alive.
+      await emulator?.close();
+      throw error;
+    }
     const opened = emulator;
     return {
       endpoint,

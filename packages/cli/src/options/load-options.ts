@@ -1,8 +1,10 @@
+import { mkdirSync } from 'node:fs';
 import { createConversePayload } from '@llmeter/bedrock';
 import type { Payload, SLO } from '@llmeter/core';
 import type { PayloadSource, RunnerOptions, WarmupOption } from '@llmeter/runner';
 import { type Command, Option } from 'commander';
-import { collect, existingPath, positiveInteger, positiveNumber, slo, warmup } from './option-parsers.js';
+import { CliExit } from '../cli-io.js';
+import { collect, existingPath, nonEmpty, positiveInteger, positiveNumber, slo, warmup } from './option-parsers.js';
 
 /** The prompt sent when neither `--payload` nor `--prompt` is given. */
 export const DEFAULT_PROMPT = 'Write a short story about a lighthouse keeper who finds a message in a bottle.';
@@ -56,8 +58,8 @@ export function addRunOutputOptions(cmd: Command, what: 'run' | 'experiment' = '
     .option('--warmup <n|Ns>', 'warm-up requests kept out of the results: a count (5) or seconds (10s)', warmup)
     .option('--slo <objectives>', 'goodput objectives in seconds, e.g. ttft=0.5,tpot=0.05 (keys ttft, tpot, ttlt)', slo)
     .option('--seed <n>', 'seed of payload order and random arrivals (default 1)', positiveInteger)
-    .option('--out <dir>', `parent folder of the ${what} folder`, DEFAULT_OUT)
-    .option('--run-name <name>', `name of the ${what} folder (default: a UTC timestamp)`)
+    .option('--out <dir>', `parent folder of the ${what} folder`, nonEmpty, DEFAULT_OUT)
+    .option('--run-name <name>', `name of the ${what} folder (default: a UTC timestamp)`, nonEmpty)
     .option('--report', `also write report.html into the ${what} folder`)
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
     .option('-q, --quiet', 'plain progress lines every few seconds instead of a live bar');
@@ -87,4 +89,20 @@ export function runnerOptionsFrom(flags: LoadFlags): SharedRunnerOptions {
   if (flags.slo !== undefined) o.slo = flags.slo;
   if (flags.seed !== undefined) o.seed = flags.seed;
   return o;
+}
+
+/**
+ * Creates the `--out` folder before anything is measured, so a run whose results could not be saved never starts:
+ * a path that is not a folder is a usage error (exit 2), one that cannot be created (permissions) exit 1.
+ */
+export function prepareOutFolder(out: string): void {
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new CliExit(`option '--out <dir>': ${out} is not a folder (run folders are written inside it)`, 2);
+    }
+    throw new CliExit(`option '--out <dir>': cannot create ${out}: ${(error as Error).message}`, 1);
+  }
 }

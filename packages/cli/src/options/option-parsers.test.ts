@@ -2,6 +2,8 @@ import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import {
   jsonOrFile,
+  nonEmpty,
+  port,
   positiveInteger,
   positiveIntegerList,
   positiveNumber,
@@ -24,6 +26,9 @@ describe('option parsers', () => {
     expect(slo('TTLT = 3')).toEqual({ ttlt: 3 });
     expect(url('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
     expect(jsonOrFile('{"ttftMs": 5}')).toEqual({ ttftMs: 5 });
+    expect(port('0')).toBe(0);
+    expect(port('65535')).toBe(65535);
+    expect(nonEmpty('us-east-1')).toBe('us-east-1');
   });
 
   it.each([
@@ -48,6 +53,10 @@ describe('option parsers', () => {
     [url, 'ftp://x'],
     [jsonOrFile, '{nope'],
     [jsonOrFile, '/no/such/profile.json'],
+    [port, '65536'],
+    [port, '-1'],
+    [nonEmpty, ''],
+    [nonEmpty, '  '],
   ] as [(v: string) => unknown, string][])('%o rejects %j with an InvalidArgumentError', (parse, value) => {
     expect(() => parse(value)).toThrow(InvalidArgumentError);
   });

@@ -25,6 +25,19 @@ export function nonNegativeInteger(value: string): number {
   return n;
 }
 
+/** A TCP port, 0 (any free port) to 65535. */
+export function port(value: string): number {
+  const n = nonNegativeInteger(value);
+  if (n > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535.');
+  return n;
+}
+
+/** A non-blank string (`--model-id`, `--region`, `--out`): an empty value is a mistake, not a default. */
+export function nonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('must not be empty.');
+  return value;
+}
+
 /** A positive finite number (`--rate 2.5`, `--timeout 30`). */
 export function positiveNumber(value: string): number {
   const n = Number(value);
@@ -112,9 +125,9 @@ export function jsonOrFile(value: string): unknown {
   }
 }
 
-/** Collects a repeatable string option into a list (`--prompt a --prompt b`). */
+/** Collects a repeatable string option into a list (`--prompt a --prompt b`); an empty value is refused. */
 export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
+  return [...(previous ?? []), nonEmpty(value)];
 }
 
 /** A path that exists. */
