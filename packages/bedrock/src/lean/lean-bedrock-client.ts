@@ -268,6 +268,7 @@ export class LeanBedrockClient {
   private cached: LeanCredentials | undefined;
   private pendingCredentials: Promise<LeanCredentials> | undefined;
   private readonly hostHeader: string;
+  private readonly basePath: string;
 
   constructor(options: LeanBedrockClientOptions = {}) {
     const region = options.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
@@ -292,6 +293,8 @@ export class LeanBedrockClient {
         : new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets ?? Infinity }));
     this.credentialSource = options.credentials;
     this.hostHeader = this.endpoint.host;
+    // A path in the endpoint URL prefixes every request path, as in the SDK.
+    this.basePath = this.endpoint.pathname.replace(/\/+$/, '');
     this.signer = new SignatureV4({
       credentials: () => this.credentials(),
       region,
@@ -339,7 +342,7 @@ export class LeanBedrockClient {
     if (typeof input['modelId'] !== 'string' || input['modelId'].length === 0) {
       throw new Error('modelId is required');
     }
-    const path = requestPath(input['modelId'], stream ? 'converse-stream' : 'converse');
+    const path = this.basePath + requestPath(input['modelId'], stream ? 'converse-stream' : 'converse');
     const body = Buffer.from(requestBody(input), 'utf8');
     const bodyHash = sha256Hex(body);
     const { abortSignal } = options;
