@@ -25,7 +25,8 @@ const fn = new Map();
 for (const [id, t] of self) {
   const n = byId.get(id);
   const cf = n.callFrame;
-  const p = cf.functionName === '(idle)' ? '(idle)' : cf.functionName === '(garbage collector)' ? '(gc)' : where(cf.url);
+  const p =
+    cf.functionName === '(idle)' ? '(idle)' : cf.functionName === '(garbage collector)' ? '(gc)' : where(cf.url);
   pkg.set(p, (pkg.get(p) ?? 0) + t);
   const key = `${cf.functionName || '(anonymous)'} ${p}`;
   fn.set(key, (fn.get(key) ?? 0) + t);
@@ -34,4 +35,5 @@ const pct = (t) => `${((100 * t) / total).toFixed(1)}%`;
 console.log(`total sampled ${(total / 1e6).toFixed(2)} s`);
 for (const [k, t] of [...pkg].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${pct(t).padStart(6)}  ${k}`);
 console.log('top functions (self time):');
-for (const [k, t] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 15))) console.log(`  ${pct(t).padStart(6)}  ${k}`);
+for (const [k, t] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 15)))
+  console.log(`  ${pct(t).padStart(6)}  ${k}`);
