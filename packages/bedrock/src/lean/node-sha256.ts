@@ -14,11 +14,12 @@ function toBuffer(data: SourceData): Buffer {
  */
 export class NodeSha256 {
   private readonly secret: Buffer | undefined;
-  private hash: Hash | Hmac;
+  // Created on first use: SigV4 makes one instance per digest, so creating the next one eagerly would double the
+  // (native, but not free) hash/HMAC set-up per signature.
+  private hash: Hash | Hmac | undefined;
 
   constructor(secret?: SourceData) {
     this.secret = secret === undefined ? undefined : toBuffer(secret);
-    this.hash = this.create();
   }
 
   private create(): Hash | Hmac {
@@ -26,6 +27,7 @@ export class NodeSha256 {
   }
 
   update(data: SourceData): void {
+    this.hash ??= this.create();
     this.hash.update(toBuffer(data));
   }
 
@@ -34,13 +36,13 @@ export class NodeSha256 {
   }
 
   digestSync(): Uint8Array {
-    const out = this.hash.digest();
-    this.hash = this.create();
+    const out = (this.hash ?? this.create()).digest();
+    this.hash = undefined;
     return out;
   }
 
   reset(): void {
-    this.hash = this.create();
+    this.hash = undefined;
   }
 }
 

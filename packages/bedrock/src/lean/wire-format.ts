@@ -46,10 +46,22 @@ function blobReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+// Whether a value holds bytes anywhere (a JS walk is much cheaper than a JSON.stringify replacer on every key).
+function containsBytes(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object' || depth > 64) return false;
+  if (ArrayBuffer.isView(value)) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (containsBytes(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) if (containsBytes((value as Record<string, unknown>)[key], depth + 1)) return true;
+  return false;
+}
+
 /** The JSON request body: every input member but `modelId` (a path label); `undefined` members dropped. */
 export function requestBody(input: Record<string, unknown>): string {
   const { modelId: _modelId, ...body } = input;
-  return JSON.stringify(body, blobReplacer);
+  return containsBytes(body) ? JSON.stringify(body, blobReplacer) : JSON.stringify(body);
 }
 
 // The SDK's own schemas and schema-driven JSON deserializer (as its REST-JSON protocol configures it): unknown
