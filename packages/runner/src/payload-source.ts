@@ -1,7 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Payload } from '@llmeter/core';
-import { LLMeterValidationError, parseJSON } from '@llmeter/core';
+import { fromJSONValue, LLMeterValidationError, parseJSON } from '@llmeter/core';
+import { jsonErrorOffset, lineColumnOf } from './json-error-location.js';
 
 /**
  * Where a run's payloads come from: one object, an array, the path of a `.json` file (an object or an array),
@@ -29,8 +31,30 @@ function nonEmpty(payloads: Payload[], where: string): Payload[] {
   return payloads;
 }
 
+/** `file:line:column` of the first JSON syntax error in `text` (the file alone when none is found). */
+function jsonErrorWhere(text: string, file: string): string {
+  const at = jsonErrorOffset(text);
+  if (at === null) return file;
+  const { line, column } = lineColumnOf(text, at);
+  return `${file}:${line}:${column}`;
+}
+
+/** Parses a whole `.json` file; a syntax error names `file:line:column`. */
+function parseJSONFile(text: string, path: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new LLMeterValidationError(`${jsonErrorWhere(text, path)}: invalid JSON: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return fromJSONValue(parsed);
+}
+
 async function loadFile(path: string): Promise<Payload[]> {
-  const text = await readFile(path, 'utf8');
+  // A byte-order mark (editors on Windows write one) is not JSON: drop it rather than fail at 1:1.
+  const text = (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
   const ext = extname(path).toLowerCase();
   if (ext === '.jsonl') {
     const out: Payload[] = [];
@@ -42,7 +66,7 @@ async function loadFile(path: string): Promise<Payload[]> {
     return out;
   }
   if (ext === '.json') {
-    const value = parseJSON(text, path);
+    const value = parseJSONFile(text, path);
     if (Array.isArray(value)) return value.map((v, i) => checkObject(v, `${path}[${i}]`));
     return [checkObject(value, path)];
   }
@@ -56,7 +80,7 @@ async function loadFile(path: string): Promise<Payload[]> {
 export async function loadPayloads(source: PayloadSource): Promise<Payload[] | AsyncIterable<Payload>> {
   if (isAsyncIterable(source)) return source;
   if (typeof source === 'string' || source instanceof URL) {
-    const path = source instanceof URL ? source.pathname : source;
+    const path = source instanceof URL ? fileURLToPath(source) : source;
     let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(path);
