@@ -98,6 +98,30 @@ describe('llmeter run (the built binary against the embedded emulator)', () => {
     expect(new Set(prompts)).toEqual(new Set(['first prompt', 'second prompt']));
   });
 
+  it('runs in low memory (--low-memory) and still reports every distribution from the run folder', async () => {
+    const r = await runLlmeter([
+      'run',
+      '--rate',
+      '50',
+      '--requests',
+      '15',
+      '--low-memory',
+      '--report',
+      '--quiet',
+      '--run-name',
+      'low',
+      ...fast,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^requests\s+15$/m);
+    const dir = join(out, 'low');
+    expect(JSON.parse(readFileSync(join(dir, 'run_config.json'), 'utf8')).low_memory).toBe(true);
+    expect(lines(join(dir, 'responses.jsonl'))).toHaveLength(15);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    for (const id of ['run-ttft', 'run-ttlt', 'run-tpot', 'run-outcomes', 'run-lag-hist'])
+      expect(html).toContain(`<canvas id="${id}"`);
+  });
+
   it('exits 1 and names the error when every request failed', async () => {
     const r = await runLlmeter([
       'run',

@@ -98,6 +98,13 @@ export function outcomeOf(result: Result): { total: number; failed: number; topE
   const failed = typeof result.stats['failed_requests'] === 'number' ? result.stats['failed_requests'] : 0;
   const counts = new Map<string, number>();
   for (const r of result.responses) if (r.error) counts.set(r.error, (counts.get(r.error) ?? 0) + 1);
+  // A low-memory run keeps no records: name the most common error type from its statistics instead.
+  if (counts.size === 0) {
+    for (const [key, value] of Object.entries(result.stats)) {
+      const type = /^failed_requests-(.+)$/.exec(key)?.[1];
+      if (type && typeof value === 'number' && value > 0) counts.set(`${type} errors`, value);
+    }
+  }
   const top = [...counts].sort((a, b) => b[1] - a[1])[0];
   return { total, failed, topError: top ? top[0] : null };
 }

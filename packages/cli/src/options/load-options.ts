@@ -28,6 +28,7 @@ export interface LoadFlags {
   report?: boolean;
   json?: boolean;
   quiet?: boolean;
+  lowMemory?: boolean;
 }
 
 /** Adds `--payload`, `--prompt` and `--max-tokens`. */
@@ -60,6 +61,10 @@ export function addRunOutputOptions(cmd: Command, what: 'run' | 'experiment' = '
     .option('--seed <n>', 'seed of payload order and random arrivals (default 1)', positiveInteger)
     .option('--out <dir>', `parent folder of the ${what} folder`, nonEmpty, DEFAULT_OUT)
     .option('--run-name <name>', `name of the ${what} folder (default: a UTC timestamp)`, nonEmpty)
+    .option(
+      '--low-memory',
+      'keep no records in memory (percentiles from a quantile sketch); responses.jsonl is still written',
+    )
     .option('--report', `also write report.html into the ${what} folder`)
     .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
     .option('-q, --quiet', 'plain progress lines every few seconds instead of a live bar');
@@ -77,7 +82,7 @@ export function payloadFrom(flags: LoadFlags): PayloadSource {
 
 /** The runner options the shared flags set. */
 export type SharedRunnerOptions = Pick<RunnerOptions, 'payload'> &
-  Partial<Pick<RunnerOptions, 'nRequests' | 'runDuration' | 'timeout' | 'warmup' | 'slo' | 'seed'>>;
+  Partial<Pick<RunnerOptions, 'nRequests' | 'runDuration' | 'timeout' | 'warmup' | 'slo' | 'seed' | 'lowMemory'>>;
 
 /** The runner options the shared flags set (only those given: the runner keeps its own defaults). */
 export function runnerOptionsFrom(flags: LoadFlags): SharedRunnerOptions {
@@ -88,6 +93,7 @@ export function runnerOptionsFrom(flags: LoadFlags): SharedRunnerOptions {
   if (flags.warmup !== undefined) o.warmup = flags.warmup;
   if (flags.slo !== undefined) o.slo = flags.slo;
   if (flags.seed !== undefined) o.seed = flags.seed;
+  if (flags.lowMemory) o.lowMemory = true;
   return o;
 }
 

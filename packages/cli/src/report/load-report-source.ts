@@ -1,8 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { LLMeterValidationError } from '@llmeter/core';
-import { Result } from '@llmeter/runner';
+import { Result, streamRunRecords } from '@llmeter/runner';
 import type { HeatmapCell, ReportRun, ReportSource, SweepLevel } from './report-source.js';
+import { digestRecordStream, digestRecords } from './run-digest.js';
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -20,12 +21,15 @@ export async function isRunFolder(dir: string): Promise<boolean> {
 
 /**
  * Reads one run folder for the report through the runner's `Result.load` (statistics recomputed from the
- * records by the same code as the live run; interrupted and killed runs recovered).
+ * records by the same code as the live run; interrupted and killed runs recovered). A low-memory run keeps no
+ * records in memory: its chart data is read from `responses.jsonl` one record at a time.
  */
 export async function loadReportRun(dir: string): Promise<ReportRun> {
   const result = await Result.load(dir);
   const name = result.runName ?? basename(resolve(dir));
-  return { path: dir, name, config: result.config, stats: result.stats, records: result.responses };
+  const onDiskOnly = result.responses.length === 0 && result.totalRequests > 0;
+  const digest = onDiskOnly ? await digestRecordStream(() => streamRunRecords(dir)) : digestRecords(result.responses);
+  return { path: dir, name, config: result.config, stats: result.stats, records: result.responses, digest };
 }
 
 function numberOf(config: Record<string, unknown>, ...keys: string[]): number | null {

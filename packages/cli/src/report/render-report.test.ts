@@ -140,6 +140,36 @@ describe('renderReport', () => {
     expect(outcomes?.config?.data.datasets[0]?.data).toEqual([23, 7]);
   });
 
+  it('draws a low-memory run (no records kept) from its responses.jsonl, the same charts as any run', async () => {
+    const options = { requests: 40, rate: 20, chunks: true, failures: [{ every: 6, type: 'timeout' as const }] };
+    const normal = writeFixtureRun(join(root, 'run-normal'), options);
+    const low = writeFixtureRun(join(root, 'run-low-memory'), { ...options, config: { low_memory: true } });
+    const lowSource = await loadReportSource(low);
+    expect(lowSource.kind === 'run' && lowSource.run.records).toEqual([]);
+    const data = async (dir: string) =>
+      Object.fromEntries(embeddedCharts(renderReport(await loadReportSource(dir))).map((c) => [c.id, c.config?.data]));
+    const lowCharts = await data(low);
+    expect(Object.keys(lowCharts)).toEqual([
+      'run-ttft',
+      'run-ttlt',
+      'run-tpot',
+      'run-icl',
+      'run-outcomes',
+      'run-time',
+      'run-lag-hist',
+      'run-lag-time',
+    ]);
+    expect(lowCharts).toEqual(await data(normal));
+    expect(lowCharts['run-outcomes']?.datasets[0]?.data).toEqual([34, 6]);
+  });
+
+  it('draws the error rate and schedule lag of a low-memory sweep', async () => {
+    const dir = writeFixtureSweep(join(root, 'sweep-low'), 'rate', [5, 10], 20, { low_memory: true });
+    const charts = embeddedCharts(renderReport(await loadReportSource(dir)));
+    expect(charts.map((c) => c.id)).toEqual(expect.arrayContaining(['sweep-errors', 'sweep-lag']));
+    expect(charts.find((c) => c.id === 'sweep-errors')?.config?.data.datasets[0]?.data).toEqual([0, 20]);
+  });
+
   it('escapes text taken from the run folder', async () => {
     const dir = writeFixtureRun(join(root, 'run-xss'), { requests: 3, config: { run_name: '</script><b>x' } });
     const html = renderReport(await loadReportSource(dir));

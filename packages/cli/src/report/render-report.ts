@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { formatStat } from '../stats/format-value.js';
 import { DISTRIBUTION_COLUMNS, statsTableRows, statValue } from '../stats/stats-table.js';
-import { levelLabel, type ReportSection, reportSections } from './report-charts.js';
+import { digestOf, levelLabel, type ReportSection, reportSections } from './report-charts.js';
 import type { ReportRun, ReportSource } from './report-source.js';
 
 let chartJsSource: string | undefined;
@@ -90,7 +90,7 @@ function summaryHtml(source: ReportSource): string {
         const s = l.run.stats;
         return [
           levelLabel(source.parameter, l.value),
-          formatStat(statValue(s, 'total_requests') ?? l.run.records.length, 'count'),
+          formatStat(statValue(s, 'total_requests') ?? digestOf(l.run).count, 'count'),
           formatStat(statValue(s, 'failed_requests_rate'), 'ratio'),
           formatStat(statValue(s, 'time_to_first_token-p50'), 'seconds'),
           formatStat(statValue(s, 'time_to_first_token-p90'), 'seconds'),
@@ -133,7 +133,7 @@ function summaryHtml(source: ReportSource): string {
           return [
             String(c.inputTokens),
             String(c.outputTokens),
-            formatStat(statValue(s, 'total_requests') ?? c.run.records.length, 'count'),
+            formatStat(statValue(s, 'total_requests') ?? digestOf(c.run).count, 'count'),
             formatStat(statValue(s, 'failed_requests_rate'), 'ratio'),
             formatStat(statValue(s, 'time_to_first_token-average'), 'seconds'),
             formatStat(statValue(s, 'time_to_last_token-average'), 'seconds'),

@@ -47,6 +47,7 @@ function expectEveryChartDrawn(charts: RenderedChart[], ids: string[]): void {
   for (const c of charts) {
     expect(c.type, c.id).not.toBe('none');
     expect(c.points, `${c.id} data points`).toBeGreaterThan(0);
+    expect(c.sum, `${c.id} sum of its values (not all zero)`).toBeGreaterThan(0);
     expect(c.elements, `${c.id} drawn elements`).toBeGreaterThan(0);
     expect(c.width, `${c.id} width`).toBeGreaterThan(100);
     expect(c.inkPixels, `${c.id} pixels drawn`).toBeGreaterThan(500);
@@ -106,6 +107,43 @@ describe('HTML report in headless Chromium', () => {
       'sweep-errors',
       'sweep-lag',
     ]);
+  });
+
+  it('renders a low-memory open-loop run (records read back from disk) with errors of several types', async () => {
+    const dir = writeFixtureRun(join(root, 'low-memory'), {
+      requests: 120,
+      rate: 40,
+      chunks: true,
+      failures: [
+        { every: 13, type: 'throttled' },
+        { every: 17, type: 'server' },
+        { every: 29, type: 'timeout' },
+      ],
+      config: { low_memory: true },
+    });
+    const { file } = await writeReport(dir);
+    const { errors, charts } = await openReport(file, 'report-low-memory-run.png');
+    expect(errors).toEqual([]);
+    expectEveryChartDrawn(charts, [
+      'run-ttft',
+      'run-ttlt',
+      'run-tpot',
+      'run-icl',
+      'run-outcomes',
+      'run-time',
+      'run-lag-hist',
+      'run-lag-time',
+    ]);
+    expect(charts.find((c) => c.id === 'run-outcomes')?.elements).toBe(4);
+  });
+
+  it('renders a low-memory sweep over clients with errors by type', async () => {
+    const { file } = await writeReport(
+      writeFixtureSweep(join(root, 'sweep-low-memory'), 'clients', [1, 4, 16], 30, { low_memory: true }),
+    );
+    const { errors, charts } = await openReport(file, 'report-low-memory-sweep.png');
+    expect(errors).toEqual([]);
+    expectEveryChartDrawn(charts, ['sweep-ttft', 'sweep-ttlt', 'sweep-tpot', 'sweep-throughput', 'sweep-errors']);
   });
 
   it('renders a latency heatmap report', async () => {

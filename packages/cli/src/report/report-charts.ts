@@ -1,8 +1,9 @@
 import type { InvocationResponse } from '@llmeter/core';
 import { summarize } from '@llmeter/core';
 import type { ChartConfiguration } from 'chart.js';
-import { allInterChunkGaps, histogram, outcomeCounts, sendOffsets } from './chart-data.js';
+import type { Histogram } from './chart-data.js';
 import type { ReportRun, ReportSource, SweepLevel } from './report-source.js';
+import { digestRecords, histogramTotal, type RunDigest, type TimelinePoint } from './run-digest.js';
 
 /** A chart drawn by Chart.js from a JSON configuration. */
 export interface ChartJsSpec {
@@ -53,20 +54,41 @@ const OUTCOME_COLORS: Record<string, string> = {
 const ms = (s: number) => s * 1000;
 const round = (v: number, digits = 3) => Number(v.toFixed(digits));
 
-function histogramChart(id: string, title: string, secondsValues: number[], axis: string, color: string): ChartJsSpec {
-  const h = histogram(secondsValues.map(ms));
+/** The chart data of a run: its `digest`, else computed once from its records. */
+const digests = new WeakMap<ReportRun, RunDigest>();
+export function digestOf(run: ReportRun): RunDigest {
+  if (run.digest) return run.digest;
+  let d = digests.get(run);
+  if (!d) {
+    d = digestRecords(run.records);
+    digests.set(run, d);
+  }
+  return d;
+}
+
+/** A bar chart of a histogram in seconds, shown in ms; the note gives the run's percentiles from `stats.json`. */
+function histogramChart(
+  id: string,
+  title: string,
+  h: Histogram,
+  stats: Record<string, unknown>,
+  statKey: string,
+  axis: string,
+  color: string,
+): ChartJsSpec {
   const labels = h.counts.map((_, i) => {
-    const lo = h.edges[i] as number;
-    const hi = h.edges[i + 1] as number;
+    const lo = ms(h.edges[i] as number);
+    const hi = ms(h.edges[i + 1] as number);
     if (h.tail && i === h.counts.length - 1) return `> ${round(lo, 1)}`;
     return lo === hi ? `${round(lo, 1)}` : `${round(lo, 1)}–${round(hi, 1)}`;
   });
-  const s = summarize(secondsValues);
+  const p = (q: string) =>
+    fmtMs(typeof stats[`${statKey}-${q}`] === 'number' ? (stats[`${statKey}-${q}`] as number) : null);
   return {
     type: 'chartjs',
     id,
     title,
-    note: `${s.count} values · p50 ${fmtMs(s.p50)} · p90 ${fmtMs(s.p90)} · p99 ${fmtMs(s.p99)}`,
+    note: `${histogramTotal(h)} values · p50 ${p('p50')} · p90 ${p('p90')} · p99 ${p('p99')}`,
     config: {
       type: 'bar',
       data: { labels, datasets: [{ label: 'requests', data: h.counts, backgroundColor: color }] },
@@ -98,14 +120,15 @@ const ttft = (r: InvocationResponse) => r.timeToFirstToken;
 const ttlt = (r: InvocationResponse) => r.timeToLastToken;
 const tpot = (r: InvocationResponse) => r.effectiveTimePerOutputToken;
 
-function outcomeChart(id: string, records: readonly InvocationResponse[]): ChartJsSpec {
-  const counts = [...outcomeCounts(records)].filter(([k, n]) => k === 'ok' || n > 0);
-  const failed = records.filter((r) => r.error !== null).length;
+function outcomeChart(id: string, digest: RunDigest): ChartJsSpec {
+  const counts = digest.outcomes.filter(([k, n]) => k === 'ok' || n > 0);
+  const total = digest.count;
+  const failed = total - (digest.outcomes.find(([k]) => k === 'ok')?.[1] ?? 0);
   return {
     type: 'chartjs',
     id,
     title: 'Requests by outcome',
-    note: `${failed} of ${records.length} failed (${records.length ? round((100 * failed) / records.length, 2) : 0} %)`,
+    note: `${failed} of ${total} failed (${total ? round((100 * failed) / total, 2) : 0} %)`,
     config: {
       type: 'bar',
       data: {
@@ -126,22 +149,23 @@ function outcomeChart(id: string, records: readonly InvocationResponse[]): Chart
   };
 }
 
-function overTimeChart(id: string, records: readonly InvocationResponse[]): ChartJsSpec | null {
-  const offsets = sendOffsets(records);
-  const points = (pick: (r: InvocationResponse) => number | null) =>
-    records.flatMap((r, i) => {
-      const v = pick(r);
-      const x = offsets[i];
-      return typeof v === 'number' && typeof x === 'number' ? [{ x: round(x), y: round(ms(v), 2) }] : [];
-    });
-  const first = points(ttft);
-  const last = points(ttlt);
+const msPoints = (points: readonly TimelinePoint[], digits: number) =>
+  points.map((p) => ({ x: round(p.x), y: round(ms(p.y), digits) }));
+
+function strideNote(digest: RunDigest): string {
+  const { stride } = digest.timeline;
+  return stride > 1 ? ` (every ${stride}th request of ${digest.count} shown)` : '';
+}
+
+function overTimeChart(id: string, digest: RunDigest): ChartJsSpec | null {
+  const first = msPoints(digest.timeline.ttft, 2);
+  const last = msPoints(digest.timeline.ttlt, 2);
   if (first.length + last.length === 0) return null;
   return {
     type: 'chartjs',
     id,
     title: 'Latency over the run',
-    note: 'each point is one request, placed at its send time',
+    note: `each point is one request, placed at its send time${strideNote(digest)}`,
     config: {
       type: 'scatter',
       data: {
@@ -160,23 +184,24 @@ function overTimeChart(id: string, records: readonly InvocationResponse[]): Char
   };
 }
 
-function scheduleLagCharts(prefix: string, records: readonly InvocationResponse[]): ChartSpec[] {
-  const lags = values(records, (r) => r.scheduleLag);
-  if (lags.length === 0) return [];
-  const offsets = sendOffsets(records);
-  const points = records.flatMap((r, i) => {
-    const x = offsets[i];
-    return typeof r.scheduleLag === 'number' && typeof x === 'number'
-      ? [{ x: round(x), y: round(ms(r.scheduleLag), 3) }]
-      : [];
-  });
+function scheduleLagCharts(prefix: string, run: ReportRun, digest: RunDigest): ChartSpec[] {
+  if (histogramTotal(digest.scheduleLag) === 0) return [];
+  const points = msPoints(digest.timeline.scheduleLag, 3);
   return [
-    histogramChart(`${prefix}-lag-hist`, 'Schedule lag distribution', lags, 'schedule lag (ms)', COLORS[3] as string),
+    histogramChart(
+      `${prefix}-lag-hist`,
+      'Schedule lag distribution',
+      digest.scheduleLag,
+      run.stats,
+      'schedule_lag',
+      'schedule lag (ms)',
+      COLORS[3] as string,
+    ),
     {
       type: 'chartjs',
       id: `${prefix}-lag-time`,
       title: 'Schedule lag over the run',
-      note: 'actual minus intended send instant; a growing lag means the client could not keep the schedule',
+      note: `actual minus intended send instant; a growing lag means the client could not keep the schedule${strideNote(digest)}`,
       config: {
         type: 'scatter',
         data: { datasets: [{ label: 'schedule lag (ms)', data: points, backgroundColor: COLORS[3], pointRadius: 2 }] },
@@ -194,28 +219,37 @@ function scheduleLagCharts(prefix: string, records: readonly InvocationResponse[
 
 /** The sections of a single-run report. */
 export function runSections(run: ReportRun): ReportSection[] {
-  const { records } = run;
+  const digest = digestOf(run);
   const sections: ReportSection[] = [];
   const dist: ChartSpec[] = [];
-  const pairs: [string, string, (r: InvocationResponse) => number | null, string][] = [
-    ['ttft', 'Time to first token (TTFT)', ttft, 'TTFT (ms)'],
-    ['ttlt', 'Time to last token (TTLT)', ttlt, 'TTLT (ms)'],
-    ['tpot', 'Time per output token (TPOT)', tpot, 'TPOT (ms)'],
+  const pairs: [string, string, Histogram, string, string][] = [
+    ['ttft', 'Time to first token (TTFT)', digest.ttft, 'time_to_first_token', 'TTFT (ms)'],
+    ['ttlt', 'Time to last token (TTLT)', digest.ttlt, 'time_to_last_token', 'TTLT (ms)'],
+    ['tpot', 'Time per output token (TPOT)', digest.tpot, 'time_per_output_token', 'TPOT (ms)'],
   ];
-  pairs.forEach(([key, title, pick, axis], i) => {
-    const v = values(records, pick);
-    if (v.length) dist.push(histogramChart(`run-${key}`, title, v, axis, COLORS[i] as string));
+  pairs.forEach(([key, title, h, statKey, axis], i) => {
+    if (histogramTotal(h))
+      dist.push(histogramChart(`run-${key}`, title, h, run.stats, statKey, axis, COLORS[i] as string));
   });
-  const gaps = allInterChunkGaps(records);
-  if (gaps.length)
-    dist.push(histogramChart('run-icl', 'Inter-chunk latency', gaps, 'gap between chunks (ms)', COLORS[5] as string));
+  if (histogramTotal(digest.interChunk))
+    dist.push(
+      histogramChart(
+        'run-icl',
+        'Inter-chunk latency',
+        digest.interChunk,
+        run.stats,
+        'inter_chunk_latency',
+        'gap between chunks (ms)',
+        COLORS[5] as string,
+      ),
+    );
   if (dist.length) sections.push({ title: 'Latency distributions', charts: dist });
-  const over = overTimeChart('run-time', records);
+  const over = overTimeChart('run-time', digest);
   sections.push({
     title: 'Outcomes and timeline',
-    charts: [outcomeChart('run-outcomes', records), ...(over ? [over] : [])],
+    charts: [outcomeChart('run-outcomes', digest), ...(over ? [over] : [])],
   });
-  const lag = scheduleLagCharts('run', records);
+  const lag = scheduleLagCharts('run', run, digest);
   if (lag.length) sections.push({ title: 'Schedule lag (open loop)', charts: lag });
   return sections;
 }
@@ -327,7 +361,7 @@ export function sweepSections(source: Extract<ReportSource, { kind: 'sweep' }>):
       },
     },
   };
-  const perLevel = levels.map((l) => outcomeCounts(l.run.records));
+  const perLevel = levels.map((l) => new Map<string, number>(digestOf(l.run).outcomes));
   const types = [...(perLevel[0]?.keys() ?? [])].filter((k) => k !== 'ok' && perLevel.some((m) => (m.get(k) ?? 0) > 0));
   const rate = (m: Map<string, number>, k: string) => {
     let total = 0;
@@ -361,7 +395,7 @@ export function sweepSections(source: Extract<ReportSource, { kind: 'sweep' }>):
     { title: 'Latency percentiles', charts: latency },
     { title: 'Throughput and errors', charts: [throughput, errors] },
   ];
-  if (levels.some((l) => l.run.records.some((r) => r.scheduleLag !== null))) {
+  if (levels.some((l) => histogramTotal(digestOf(l.run).scheduleLag) > 0)) {
     sections.push({
       title: 'Schedule lag (open loop)',
       charts: [
@@ -377,8 +411,8 @@ export function sweepSections(source: Extract<ReportSource, { kind: 'sweep' }>):
               datasets: (['p50', 'p99'] as const).map((p, i) => ({
                 label: p,
                 data: levels.map((l) => {
-                  const v = summarize(values(l.run.records, (r) => r.scheduleLag))[p];
-                  return typeof v === 'number' ? round(ms(v), 3) : null;
+                  const v = statOf(l.run, `schedule_lag-${p}`, (r) => r.scheduleLag, p);
+                  return v === null ? null : round(ms(v), 3);
                 }),
                 borderColor: COLORS[3 + i],
                 backgroundColor: COLORS[3 + i],

@@ -1,4 +1,5 @@
 import type { InvocationResponse } from '@llmeter/core';
+import type { RunDigest } from './run-digest.js';
 
 /** One run folder as the report reads it. */
 export interface ReportRun {
@@ -10,8 +11,13 @@ export interface ReportRun {
   config: Record<string, unknown>;
   /** `stats.json`, or statistics rebuilt from the records. */
   stats: Record<string, unknown>;
-  /** Every record of `responses.jsonl`, with our extension fields when the folder has them. */
+  /**
+   * Every record of `responses.jsonl`, with our extension fields when the folder has them. Empty for a
+   * low-memory run (its records stay on disk; `digest` holds what the charts need).
+   */
   records: InvocationResponse[];
+  /** The chart data of every record (read from disk for low-memory runs). Default: computed from `records`. */
+  digest?: RunDigest;
 }
 
 /** The parameter a sweep varies. */

@@ -30,6 +30,8 @@ export interface RenderedChart {
   type: string;
   /** Data points with a finite value, over all datasets. */
   points: number;
+  /** Sum of the numeric values (heatmap cells: their value), over all datasets: 0 for a chart of only zeros. */
+  sum: number;
   /** Drawn elements (bars, points) Chart.js laid out. */
   elements: number;
   /** Canvas pixels that are neither transparent nor white. */
@@ -47,13 +49,14 @@ export const INSPECT_CHARTS = `(() => Array.from(document.querySelectorAll('canv
   for (let i = 0; i < img.length; i += 4) {
     if (img[i + 3] > 0 && !(img[i] > 245 && img[i + 1] > 245 && img[i + 2] > 245)) ink++;
   }
-  let points = 0, elements = 0;
+  let points = 0, elements = 0, sum = 0;
   if (chart) chart.data.datasets.forEach((ds, i) => {
     ds.data.forEach((d) => {
-      const v = d !== null && typeof d === 'object' ? d.y : d;
+      const v = d !== null && typeof d === 'object' ? (typeof d.v === 'number' ? d.v : d.y) : d;
       if (v !== null && v !== undefined && (typeof v !== 'number' || Number.isFinite(v))) points++;
+      if (typeof v === 'number' && Number.isFinite(v)) sum += Math.abs(v);
     });
     elements += chart.getDatasetMeta(i).data.length;
   });
-  return { id: canvas.id, type: chart ? chart.config.type : 'none', points, elements, inkPixels: ink, width: canvas.width, height: canvas.height };
+  return { id: canvas.id, type: chart ? chart.config.type : 'none', points, sum, elements, inkPixels: ink, width: canvas.width, height: canvas.height };
 }))()`;

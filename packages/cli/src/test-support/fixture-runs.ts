@@ -129,7 +129,13 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions): string
 }
 
 /** Writes a sweep folder as `LoadTest` does: one run folder per level (`00004-clients`, `10-rps`). */
-export function writeFixtureSweep(dir: string, parameter: 'clients' | 'rate', levels: number[], requests = 30): string {
+export function writeFixtureSweep(
+  dir: string,
+  parameter: 'clients' | 'rate',
+  levels: number[],
+  requests = 30,
+  config: Record<string, unknown> = {},
+): string {
   levels.forEach((level, i) => {
     const name = parameter === 'clients' ? `${String(level).padStart(5, '0')}-clients` : `${level}-rps`;
     writeFixtureRun(join(dir, name), {
@@ -138,6 +144,7 @@ export function writeFixtureSweep(dir: string, parameter: 'clients' | 'rate', le
       ttft: 0.1 * (1 + i),
       ...(parameter === 'clients' ? { clients: level } : { rate: level }),
       failures: i === levels.length - 1 ? [{ every: 5, type: 'throttled' }] : [],
+      config,
     });
   });
   return dir;
