@@ -134,6 +134,15 @@ describe('BedrockConverseStream over recorded events (fake client)', () => {
     expect(r.timeToLastToken).toBeLessThan(last + 0.4);
   });
 
+  it('does not move TTLT with an empty text delta (as LLMeter: only non-empty text and block stops)', async () => {
+    // No block stop at the end: the empty delta 300 ms after the text is the last event.
+    const events = [ev.text('A'), ev.text('')];
+    const r = await endpoint(fakeClient({ events, delayMs: [0, 300] })).invoke(payload);
+    expect(r.error).toBeNull();
+    expect(r.responseText).toBe('A');
+    expect(r.timeToLastToken).toBe(r.chunkTimes?.[0]);
+  });
+
   it('sums usage over several metadata events, cache reads included', async () => {
     const events = [
       ev.text('x'),
@@ -179,6 +188,20 @@ describe('BedrockConverseStream over recorded events (fake client)', () => {
       expect(timeless(sdkForm)).toEqual(timeless(keyForm));
       expect(sdkForm.timeToLastToken).toBeGreaterThanOrEqual(sdkForm.chunkTimes?.[1] as number);
       expect(StreamEventError.isInstance(thrown)).toBe(false);
+    });
+
+    it('sets TTLT at the error in both forms, not at the last text delta', async () => {
+      // The metadata event comes 200 ms after the last text delta; the error right after it.
+      const delayMs = [0, 0, 200, 0];
+      const keyForm = await endpoint(
+        fakeClient({ events: [...before, { [type]: { message: 'it broke' } }], delayMs }),
+      ).invoke(payload);
+      const thrown = Object.assign(new Error('it broke'), { name: sdkName });
+      const sdkForm = await endpoint(fakeClient({ events: before, throwAfterEvents: thrown, delayMs })).invoke(payload);
+      for (const r of [keyForm, sdkForm]) {
+        expect(r.error).toBe(`Bedrock ${type}: it broke`);
+        expect(r.timeToLastToken as number).toBeGreaterThanOrEqual((r.chunkTimes?.[1] as number) + 0.15);
+      }
     });
   });
 
