@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, createReadStream, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordSink, RunEndInfo, RunStartInfo } from '@llmeter/core';
@@ -13,6 +13,21 @@ export const RUN_FILES = {
   summary: 'summary.json',
   stats: 'stats.json',
 } as const;
+
+/**
+ * Creates a run folder and checks it is writable; throws an `LLMeterValidationError` naming the folder otherwise
+ * (a runner calls it before the first request, so an unwritable `outputPath` never costs a run its files).
+ */
+export function prepareRunFolder(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+    accessSync(path, constants.W_OK);
+  } catch (cause) {
+    throw new LLMeterValidationError(`outputPath: cannot write the run folder ${path}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
 
 /** Options of `RunFolderWriter`. */
 export interface RunFolderWriterOptions {

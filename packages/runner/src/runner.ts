@@ -12,7 +12,7 @@ import { loadPayloads } from './payload-source.js';
 import type { ProgressEvent } from './progress.js';
 import { createRng, deriveSeed, shuffledIndices } from './random.js';
 import { Result } from './result.js';
-import { RunFolderWriter } from './run-folder.js';
+import { prepareRunFolder, RUN_FILES, RunFolderWriter } from './run-folder.js';
 import { timestampName } from './run-name.js';
 import { QuantileSketch } from './stats/quantile-sketch.js';
 import { INTENDED_SEND_KEY, StatsAccumulator } from './stats/stats-accumulator.js';
@@ -166,6 +166,11 @@ export class Runner {
     validate(o);
     const source = await loadPayloads(o.payload);
     const payloads = Array.isArray(source) ? (source as Payload[]) : null;
+    const startWall = new Date();
+    const runName = o.runName ?? timestampName(startWall);
+    const dir = o.outputPath ? join(o.outputPath, runName) : null;
+    // Before any request: a run folder that cannot be written would otherwise lose every file of the run.
+    if (dir) prepareRunFolder(dir);
     // Worker threads, when asked for: the pool stands in for the endpoint (same records, measured in the workers).
     const pool =
       o.workers !== undefined
@@ -180,9 +185,6 @@ export class Runner {
     const drainMs = (o.drainTimeout ?? o.timeout ?? 60) * 1000;
     const callbacks = o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks];
     const warmup = typeof o.warmup === 'number' ? { requests: o.warmup } : (o.warmup ?? {});
-    const startWall = new Date();
-    const runName = o.runName ?? timestampName(startWall);
-    const dir = o.outputPath ? join(o.outputPath, runName) : null;
 
     let callbackErrors = 0;
     const reported = new Set<string>();
@@ -231,6 +233,8 @@ export class Runner {
       low_memory: o.lowMemory === true,
       seed,
       slo: o.slo ?? null,
+      // LLMeter's key: where the run's payloads are (the folder's payload.jsonl, which every run writes).
+      payload: dir ? join(dir, RUN_FILES.payloads) : typeof o.payload === 'string' ? o.payload : null,
       payload_path: typeof o.payload === 'string' ? o.payload : null,
       tokenizer: null,
       output_path: dir,
