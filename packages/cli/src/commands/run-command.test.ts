@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +146,53 @@ describe('llmeter run (the built binary against the embedded emulator)', () => {
     const r = await runLlmeter(['run', '--payload', bad, '--requests', '1', ...fast]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^llmeter: .*bad\.jsonl/m);
+  });
+});
+
+/** Runs the binary on a pseudo-terminal (util-linux `script`), so stdout and stderr are TTYs; resolves with all it printed. */
+function runOnTerminal(args: string[]): Promise<{ code: number | null; output: string }> {
+  const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+  const command = [process.execPath, LLMETER_BIN, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', COLUMNS: '200' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+const hasScript = (() => {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!hasScript)('llmeter run on a terminal (a pseudo-terminal)', () => {
+  it('draws the live progress bar, not plain lines', async () => {
+    const r = await runOnTerminal(['run', '--clients', '2', '--requests', '5', '--run-name', 'tty-bar', ...fast]);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(/run \u2588+ 10\/10 \| errors 0 \| in flight 0 \| [\d.]+ s \| TTFT p50 [\d.]+ ms p90/);
+    expect(r.output).not.toMatch(/\[(run|done)\] [\d.]+ s:/);
+    expect(r.output).toMatch(/^requests\s+10\s*$/m);
+  });
+
+  it('prints plain lines with --quiet', async () => {
+    const r = await runOnTerminal(['run', '--requests', '3', '--quiet', '--run-name', 'tty-quiet', ...fast]);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(/\[done\] [\d.]+ s: 3\/3 done, 0 errors/);
+    expect(r.output).not.toContain('| errors');
   });
 });
 
