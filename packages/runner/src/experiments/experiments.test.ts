@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BedrockConverseStream, createBedrockRuntimeClient } from '@llmeter/bedrock';
@@ -93,16 +93,26 @@ describe('LoadTest', () => {
     expect(readFileSync(join(dir, 't', 'load_test.csv'), 'utf8').split('\n')[0]).toMatch(/^clients,total_requests,/);
   });
 
-  it('rate levels run open loop', async () => {
+  it('rate levels run open loop, one `{rate:05}-rps` folder each, in level order', async () => {
     const endpoint = new FakeEndpoint({ ttftMs: 2, chunks: 0 });
     const lt = await new LoadTest({
       endpoint,
       payload: { prompt: 'a' },
-      rates: [50, 100],
+      rates: [50, 100, 12.5],
       nRequests: 10,
+      outputPath: dir,
+      testName: 'r',
       ...quiet,
     }).run();
-    expect(lt.table().map((r) => r['rate'])).toEqual([50, 100]);
+    expect(lt.table().map((r) => r['rate'])).toEqual([50, 100, 12.5]);
+    expect(readdirSync(join(dir, 'r')).sort()).toEqual([
+      '00012.5-rps',
+      '00050-rps',
+      '00100-rps',
+      'load_test.csv',
+      'load_test.json',
+    ]);
+    expect((await Result.load(join(dir, 'r', '00100-rps'))).totalRequests).toBe(10);
     expect(lt.results.every((r) => r.stats['schedule_lag-p50'] !== undefined)).toBe(true);
     expect(() => new LoadTest({ endpoint, payload: {}, clients: [1], rates: [1] })).toThrow(/exactly one/);
   });

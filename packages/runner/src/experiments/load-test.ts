@@ -11,12 +11,22 @@ import { writeTable } from './levels.js';
 export interface LoadTestOptions extends Omit<RunnerOptions, 'clients' | 'rate' | 'runName' | 'outputPath'> {
   /** Closed-loop levels: client counts, one run each (folder `{clients:05}-clients`, as LLMeter). */
   clients?: number[];
-  /** Open-loop levels: request rates (requests/second), one run each (folder `{rate}-rps`). */
+  /** Open-loop levels: request rates (requests/second), one run each (folder `{rate:05}-rps`, e.g. `00010-rps`). */
   rates?: number[];
   /** Parent folder; the test writes `{outputPath}/{testName}/{level}/` and a combined table. */
   outputPath?: string;
   /** Default a UTC timestamp. */
   testName?: string;
+}
+
+/**
+ * A level's folder: `{clients:05}-clients` as LLMeter, and the same for rates, `{rate:05}-rps` (a fraction kept:
+ * `00002.5-rps`), so that folders sort in level order.
+ */
+export function levelFolderName(kind: 'clients' | 'rate', level: number): string {
+  const [whole, fraction] = String(level).split('.') as [string, string | undefined];
+  const padded = `${whole.padStart(5, '0')}${fraction === undefined ? '' : `.${fraction}`}`;
+  return kind === 'clients' ? `${padded}-clients` : `${padded}-rps`;
 }
 
 /** The statistics shown per level in the combined table. */
@@ -87,7 +97,7 @@ export class LoadTest {
     const folder = outputPath ? join(outputPath, testName ?? timestampName()) : null;
     const results: Result[] = [];
     for (const level of levels) {
-      const runName = kind === 'clients' ? `${String(level).padStart(5, '0')}-clients` : `${level}-rps`;
+      const runName = levelFolderName(kind, level);
       const options: RunnerOptions = { ...rest, runName, ...(folder ? { outputPath: folder } : {}) };
       if (kind === 'clients') options.clients = level;
       else options.rate = level;
