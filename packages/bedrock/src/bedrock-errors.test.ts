@@ -31,6 +31,15 @@ describe('classifyBedrockError', () => {
     ['bad frame CRC', new Error('The message checksum (1) did not match the expected value of 2'), 'stream'],
     ['truncated frame', new Error('Truncated event message received.'), 'stream'],
     ['malformed delta', new BedrockResponseError('delta.text must be a string'), 'stream'],
+    [
+      'Converse body cut short (the SDK cannot parse it)',
+      named(
+        'SyntaxError',
+        'Unterminated string in JSON at position 170\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.',
+        { $metadata: { httpStatusCode: 200 } },
+      ),
+      'stream',
+    ],
     ['our timeout', new InvocationTimeoutError(5), 'timeout'],
     ['our abort', new InvocationAbortedError(), 'aborted'],
     ['anything else', new Error('?'), 'unknown'],

@@ -65,14 +65,17 @@ export function streamErrorFromThrown(error: unknown): StreamEventError | undefi
 /** Socket errors that the SDK's Node HTTP handler renames `TimeoutError` (to retry them) although nothing timed out. */
 const RENAMED_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE']);
 
-/** The event-stream decoder's words for a frame that fails its CRC or ends mid-frame. */
-const CORRUPT_STREAM = /checksum|truncated event message|unrecognizable event type/i;
+/**
+ * The event-stream decoder's words for a frame that fails its CRC or ends mid-frame, and the SDK's for a response
+ * body it cannot parse (e.g. a Converse JSON body cut short).
+ */
+const CORRUPT_STREAM = /checksum|truncated event message|unrecognizable event type|deserialization error/i;
 
 /**
  * Classifies a failed Bedrock call. Stream error events by their type (`throttlingException` → `throttled`,
  * `modelTimeoutException` → `timeout`, `internalServerException`/`serviceUnavailableException` → `server`,
- * `validationException` → `client`, `modelStreamErrorException` → `stream`); an unreadable stream (bad frame CRC,
- * truncated frame, malformed delta) → `stream`; a reset or broken pipe → `network` (the SDK names those
+ * `validationException` → `client`, `modelStreamErrorException` → `stream`); an unreadable response (bad frame CRC,
+ * truncated frame, malformed delta, a body the SDK cannot parse) → `stream`; a reset or broken pipe → `network` (the SDK names those
  * `TimeoutError`); everything else (HTTP status, SDK exception names, network codes,
  * timeout, abort) as core's `classifyError`.
  */

@@ -125,10 +125,10 @@ describe('BedrockConverse through the AWS SDK against the emulator', () => {
     expect(r.error).toBeTruthy();
   });
 
-  it('records a truncated body as an error', async () => {
+  it('records a truncated body as an unreadable response (stream)', async () => {
     const r = await converse('fault/corrupt').invoke(payload);
-    expect(r.error).toBeTruthy();
-    expect(r.errorType).not.toBeNull();
+    expect(r.error).toMatch(/Deserialization error/);
+    expect(r.errorType).toBe('stream');
     expect(r.responseText).toBeNull();
   });
 
