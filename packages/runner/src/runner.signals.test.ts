@@ -73,6 +73,24 @@ describe('signals', () => {
     expect(loaded.stats['failed_requests']).toBe(0);
   }, 30_000);
 
+  it('SIGTERM does the same: the process exits 0 after saving, interrupted: true, every record on disk', async () => {
+    const c = startChild('term');
+    await c.ready;
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
+    const line = c
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('result ')) as string;
+    const live = JSON.parse(line.slice('result '.length));
+    expect(live.interrupted).toBe(true);
+    const folder = join(dir, 'term');
+    expect(completeLines(join(folder, 'responses.jsonl'))).toBe(live.total);
+    const loaded = await Result.load(folder);
+    expect(loaded.interrupted).toBe(true);
+    expect(loaded.stats).toEqual(live.stats);
+  }, 30_000);
+
   it('a SIGKILLed run leaves parseable lines that Result.load recovers', async () => {
     const c = startChild('kill');
     await c.ready;
