@@ -79,6 +79,27 @@ describe('StatsAccumulator (exact)', () => {
     expect(loose['goodput_rate']).toBeCloseTo(2 / 3, 12);
   });
 
+  it('goodput: a failed request never counts, even one whose timings meet every SLO', () => {
+    // r0 meets ttft ≤ 0.5, ttlt ≤ 2, tpot ≤ 0.2; the stream error after a fast first token has the same timings
+    const ok = rec(0, { timeToFirstToken: 0.1, timeToLastToken: 1.1, numTokensOutput: 11 });
+    const cut = rec(1, {
+      timeToFirstToken: 0.1,
+      timeToLastToken: 1.1,
+      numTokensOutput: 11,
+      error: 'Bedrock modelStreamErrorException: boom',
+      errorType: 'stream',
+    });
+    const slow = rec(2, { timeToFirstToken: 0.1, timeToLastToken: 2.5, numTokensOutput: 11 });
+    const g = computeStats([ok, cut, slow], { slo: { ttft: 0.5, ttlt: 2, tpot: 0.2 } });
+    // only r0: r1 failed, r2 misses ttlt; window 2 s (request_time 0 s → 2 s)
+    expect(g['goodput_requests']).toBe(1);
+    expect(g['goodput_fraction']).toBeCloseTo(1 / 3, 12);
+    expect(g['goodput_rate']).toBeCloseTo(0.5, 12);
+    expect(g['failed_requests-stream']).toBe(1);
+    // no SLO, no goodput keys
+    expect('goodput_rate' in computeStats([ok])).toBe(false);
+  });
+
   it('empty and single-record runs give nulls, not NaN', () => {
     const empty = computeStats([]);
     expect(empty['time_to_first_token-p50']).toBeNull();
