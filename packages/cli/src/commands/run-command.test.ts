@@ -122,6 +122,32 @@ describe('llmeter run (the built binary against the embedded emulator)', () => {
       expect(html).toContain(`<canvas id="${id}"`);
   });
 
+  it('--max-tokens replaces the maxTokens of --payload payloads (and fills it in where absent)', async () => {
+    const payloads = join(out, 'max-tokens.jsonl');
+    const text = (t: string, extra: object) =>
+      JSON.stringify({ messages: [{ role: 'user', content: [{ text: t }] }], ...extra });
+    writeFileSync(
+      payloads,
+      `${text('a', { inferenceConfig: { maxTokens: 100, temperature: 0.5 } })}\n${text('b', {})}\n`,
+    );
+    const r = await runLlmeter([
+      'run',
+      '--payload',
+      payloads,
+      '--max-tokens',
+      '5',
+      '--requests',
+      '2',
+      '--run-name',
+      'max-tokens',
+      ...fast,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const sent = lines(join(out, 'max-tokens', 'responses.jsonl')).map((l) => JSON.parse(l).input_payload);
+    const byPrompt = Object.fromEntries(sent.map((p) => [p.messages[0].content[0].text, p.inferenceConfig]));
+    expect(byPrompt).toEqual({ a: { maxTokens: 5, temperature: 0.5 }, b: { maxTokens: 5 } });
+  });
+
   it('exits 1 and names the error when every request failed', async () => {
     const r = await runLlmeter([
       'run',

@@ -13,6 +13,7 @@ import {
   addRunOutputOptions,
   type LoadFlags,
   prepareOutFolder,
+  resolvePayloads,
   runnerOptionsFrom,
 } from '../options/load-options.js';
 import { positiveInteger, positiveNumber } from '../options/option-parsers.js';
@@ -159,10 +160,8 @@ export function registerRunCommand(program: Command, io: CliIO, setExit: (code: 
     const problem = endpointFlagProblem(flags, givenOn(command)) ?? loopProblem(flags);
     if (problem) throw new CliExit(problem, 2);
     prepareOutFolder(flags.out);
-    const opened = await openEndpoint(
-      flags,
-      flags.payload && flags.maxTokens ? { inferenceConfig: { maxTokens: flags.maxTokens } } : {},
-    );
+    const payload = await resolvePayloads(flags);
+    const opened = await openEndpoint(flags);
     try {
       const display = new ProgressDisplay({
         stream: io.stderr,
@@ -170,7 +169,7 @@ export function registerRunCommand(program: Command, io: CliIO, setExit: (code: 
         ...(flags.duration !== undefined ? { durationSeconds: flags.duration } : {}),
       });
       const options: RunnerOptions = {
-        ...runnerOptionsFrom(flags),
+        ...runnerOptionsFrom(flags, payload),
         endpoint: opened.endpoint,
         outputPath: flags.out,
         onProgress: (e) => display.update(e),

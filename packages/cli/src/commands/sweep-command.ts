@@ -13,6 +13,7 @@ import {
   addRunOutputOptions,
   type LoadFlags,
   prepareOutFolder,
+  resolvePayloads,
   runnerOptionsFrom,
 } from '../options/load-options.js';
 import { positiveInteger, positiveIntegerList, positiveNumber, positiveNumberList } from '../options/option-parsers.js';
@@ -122,10 +123,8 @@ export function registerSweepCommand(program: Command, io: CliIO, setExit: (code
     }
     if (problem) throw new CliExit(problem, 2);
     prepareOutFolder(flags.out);
-    const opened = await openEndpoint(
-      flags,
-      flags.payload && flags.maxTokens ? { inferenceConfig: { maxTokens: flags.maxTokens } } : {},
-    );
+    const payload = await resolvePayloads(flags);
+    const opened = await openEndpoint(flags);
     try {
       const kind = flags.clients ? 'clients' : 'rate';
       const levels = (flags.clients ?? flags.rates) as number[];
@@ -137,7 +136,7 @@ export function registerSweepCommand(program: Command, io: CliIO, setExit: (code
       let level = 0;
       const label = () => `[${level + 1}/${levels.length}] ${levelLabel(kind, levels[level] as number)}`;
       display.setLabel(label());
-      const base = runnerOptionsFrom(flags);
+      const base = runnerOptionsFrom(flags, payload);
       const options: LoadTestOptions = {
         ...base,
         endpoint: opened.endpoint,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createConversePayload } from '@llmeter/bedrock';
 import type { Payload, SLO } from '@llmeter/core';
 import type { PayloadSource, RunnerOptions, WarmupOption } from '@llmeter/runner';
+import { loadPayloads } from '@llmeter/runner';
 import { type Command, Option } from 'commander';
 import { CliExit } from '../cli-io.js';
 import { collect, existingPath, nonEmpty, positiveInteger, positiveNumber, slo, warmup } from './option-parsers.js';
@@ -46,7 +47,7 @@ export function addPayloadOptions(cmd: Command): Command {
     .option('--prompt <text>', `prompt text; repeat for several prompts (default: a short-story prompt)`, collect)
     .option(
       '--max-tokens <n>',
-      'maxTokens of each request (default 256 for prompts; payloads keep theirs)',
+      "maxTokens of each request (default 256 for prompts; with --payload it replaces the payloads' own)",
       positiveInteger,
     );
 }
@@ -80,13 +81,31 @@ export function payloadFrom(flags: LoadFlags): PayloadSource {
   return payloads.length === 1 ? (payloads[0] as Payload) : payloads;
 }
 
+/**
+ * The payloads the flags describe, with `--max-tokens` set in every payload of a `--payload` file (an explicit
+ * flag wins over the file's `inferenceConfig.maxTokens`). Throws the runner's error naming the file when it
+ * cannot be read.
+ */
+export async function resolvePayloads(flags: LoadFlags): Promise<PayloadSource> {
+  const source = payloadFrom(flags);
+  if (!flags.payload || flags.maxTokens === undefined) return source;
+  const loaded = await loadPayloads(source);
+  if (!Array.isArray(loaded)) return loaded;
+  const maxTokens = flags.maxTokens;
+  return loaded.map((p: Payload) => {
+    const config = p['inferenceConfig'];
+    const base = config && typeof config === 'object' && !Array.isArray(config) ? config : {};
+    return { ...p, inferenceConfig: { ...base, maxTokens } };
+  });
+}
+
 /** The runner options the shared flags set. */
 export type SharedRunnerOptions = Pick<RunnerOptions, 'payload'> &
   Partial<Pick<RunnerOptions, 'nRequests' | 'runDuration' | 'timeout' | 'warmup' | 'slo' | 'seed' | 'lowMemory'>>;
 
 /** The runner options the shared flags set (only those given: the runner keeps its own defaults). */
-export function runnerOptionsFrom(flags: LoadFlags): SharedRunnerOptions {
-  const o: SharedRunnerOptions = { payload: payloadFrom(flags) };
+export function runnerOptionsFrom(flags: LoadFlags, payload: PayloadSource = payloadFrom(flags)): SharedRunnerOptions {
+  const o: SharedRunnerOptions = { payload };
   if (flags.requests !== undefined) o.nRequests = flags.requests;
   if (flags.duration !== undefined) o.runDuration = flags.duration;
   if (flags.timeout !== undefined) o.timeout = flags.timeout;
