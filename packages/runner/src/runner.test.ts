@@ -472,4 +472,30 @@ describe('run folder and Result.load', () => {
     expect(fromIterable.totalRequests).toBe(2);
     expect(lines(join(dir, 'it', 'payload.jsonl'))).toEqual([{ prompt: 'x' }, { prompt: 'y' }]);
   });
+
+  it('an async-iterable payload source that throws ends the run like a stop: reported, everything saved', async () => {
+    const endpoint = new FakeEndpoint({ ttftMs: 1, chunks: 0 });
+    async function* broken() {
+      yield { prompt: 'x' };
+      yield { prompt: 'y' };
+      throw new Error('source broke');
+    }
+    const reported: Array<[string, string]> = [];
+    const result = await new Runner({
+      endpoint,
+      payload: broken(),
+      clients: 2,
+      outputPath: dir,
+      runName: 'broken',
+      onCallbackError: (hook, error) => void reported.push([hook, (error as Error).message]),
+      ...quiet,
+    }).run();
+    expect(reported).toEqual([['payload', 'source broke']]);
+    expect(result.interrupted).toBe(true);
+    expect(result.totalRequests).toBe(2);
+    expect(endpoint.invocations).toBe(2);
+    const loaded = await Result.load(join(dir, 'broken'));
+    expect(loaded.interrupted).toBe(true);
+    expect(loaded.stats).toEqual(result.stats);
+  });
 });

@@ -296,7 +296,15 @@ export class Runner {
           st.k++;
           return p;
         }
-        const r = await (iterator as AsyncIterator<Payload>).next();
+        let r: IteratorResult<Payload>;
+        try {
+          r = await (iterator as AsyncIterator<Payload>).next();
+        } catch (error) {
+          // A payload source that throws ends the sending, as a stop does: what was measured is still saved.
+          safeReport('payload', error);
+          if (!stop.signal.aborted) requestStop();
+          return undefined;
+        }
         if (r.done) return undefined;
         writer?.appendPayloads([r.value]);
         return r.value;
