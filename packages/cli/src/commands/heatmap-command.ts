@@ -145,7 +145,9 @@ export function registerHeatmapCommand(program: Command, io: CliIO, setExit: (co
         const total = result.results.reduce((a, r) => a + r.totalRequests, 0);
         const failed = result.results.reduce((a, r) => a + (Number(r.stats['failed_requests']) || 0), 0);
         if (total === 0 || failed >= total) {
-          io.stderr.write(`llmeter: every request failed (${failed} of ${total})\n`);
+          io.stderr.write(
+            total === 0 ? 'llmeter: no request finished\n' : `llmeter: every request failed (${failed} of ${total})\n`,
+          );
           setExit(1);
         }
       } finally {

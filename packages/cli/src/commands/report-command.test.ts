@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,10 +58,19 @@ describe('llmeter report and compare (the built binary)', () => {
     expect(row.changePercent).toBeCloseTo(((row.b - row.a) / row.a) * 100, 6);
   });
 
-  it('compare names a folder that is not a run', async () => {
+  it('compare names a folder that is not a run, or whose files are not JSON', async () => {
     const r = await runLlmeter(['compare', join(out, 'a'), out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${out}: not a run folder`);
+    const broken = join(out, 'broken');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'run_config.json'), '{not json');
+    const bad = await runLlmeter(['compare', broken, join(out, 'a')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${broken}: cannot read the run folder:`);
+    const report = await runLlmeter(['report', broken]);
+    expect(report.code).toBe(1);
+    expect(report.stderr).toContain(`${broken}: cannot read the run folder:`);
   });
 });
 

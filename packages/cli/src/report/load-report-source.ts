@@ -25,7 +25,15 @@ export async function isRunFolder(dir: string): Promise<boolean> {
  * records in memory: its chart data is read from `responses.jsonl` one record at a time.
  */
 export async function loadReportRun(dir: string): Promise<ReportRun> {
-  const result = await Result.load(dir);
+  let result: Result;
+  try {
+    result = await Result.load(dir);
+  } catch (error) {
+    // Name the folder when the runner's message does not (a run_config.json, summary.json or stats.json that is not JSON).
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.includes(dir)) throw error;
+    throw new LLMeterValidationError(`${dir}: cannot read the run folder: ${message}`, { cause: error });
+  }
   const name = result.runName ?? basename(resolve(dir));
   const onDiskOnly = result.responses.length === 0 && result.totalRequests > 0;
   const digest = onDiskOnly ? await digestRecordStream(() => streamRunRecords(dir)) : digestRecords(result.responses);
