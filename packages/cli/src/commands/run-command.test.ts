@@ -355,6 +355,13 @@ describe('llmeter run rejects bad flags, naming the flag (exit 2)', () => {
     const top = await runLlmeter(['--help']);
     for (const c of ['run', 'sweep', 'heatmap', 'report', 'compare', 'emulator'])
       expect(top.stdout).toContain(`llmeter ${c}`);
+    const helps = await Promise.all(
+      ['sweep', 'heatmap', 'report', 'compare', 'emulator'].map((c) => runLlmeter([c, '--help'])),
+    );
+    for (const h of helps) {
+      expect(h.code).toBe(0);
+      expect(h.stdout).toMatch(/Examples:\n\s+(#.*\n\s+)?\$ llmeter (sweep|heatmap|report|compare|emulator) /);
+    }
   });
 
   it('rejects an unknown command', async () => {

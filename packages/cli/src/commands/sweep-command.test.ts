@@ -56,7 +56,26 @@ describe('llmeter sweep and heatmap (the built binary against the embedded emula
       [20, 8],
       [40, 8],
     ]);
-    expect(existsSync(join(out, 'rates', '20-rps', 'stats.json'))).toBe(true);
+    expect(existsSync(join(out, 'rates', '00020-rps', 'stats.json'))).toBe(true);
+  });
+
+  it('exits 1 when every request of every level failed', async () => {
+    const r = await runLlmeter([
+      'sweep',
+      '--clients',
+      '1,2',
+      '--requests',
+      '1',
+      '--max-attempts',
+      '1',
+      '--emulator-faults',
+      '[{"fault":{"kind":"http","status":500}}]',
+      '--run-name',
+      'failing',
+      ...fast,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('every request failed (3 of 3)');
   });
 
   it('needs a level list and keeps open-loop flags to --rates', async () => {
