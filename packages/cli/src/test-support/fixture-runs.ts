@@ -128,7 +128,7 @@ export function writeFixtureRun(dir: string, options: FixtureRunOptions): string
   return dir;
 }
 
-/** Writes a sweep folder as `LoadTest` does: one run folder per level (`00004-clients`, `10-rps`). */
+/** Writes a sweep folder as `LoadTest` does: one run folder per level (`00004-clients`, `00010-rps`). */
 export function writeFixtureSweep(
   dir: string,
   parameter: 'clients' | 'rate',
@@ -137,7 +137,8 @@ export function writeFixtureSweep(
   config: Record<string, unknown> = {},
 ): string {
   levels.forEach((level, i) => {
-    const name = parameter === 'clients' ? `${String(level).padStart(5, '0')}-clients` : `${level}-rps`;
+    const [whole, fraction] = String(level).split('.');
+    const name = `${(whole as string).padStart(5, '0')}${fraction ? `.${fraction}` : ''}-${parameter === 'clients' ? 'clients' : 'rps'}`;
     writeFixtureRun(join(dir, name), {
       requests,
       seed: i + 1,
