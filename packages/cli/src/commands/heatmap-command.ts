@@ -22,7 +22,7 @@ import {
   warmup,
 } from '../options/option-parsers.js';
 import { ProgressDisplay } from '../progress/progress-display.js';
-import { writeReport } from '../report/write-report.js';
+import { writeReportAfterRun } from '../report/write-report.js';
 import { formatStat } from '../stats/format-value.js';
 import { textTable } from '../stats/stats-table.js';
 import { givenOn } from './run-command.js';
@@ -133,7 +133,10 @@ export function registerHeatmapCommand(program: Command, io: CliIO, setExit: (co
         if (!flags.json) io.stderr.write(`llmeter: heatmap of ${cells} cells against ${opened.description}\n`);
         const result = await new LatencyHeatmap(options).run();
         display.stop();
-        const report = flags.report && result.outputPath ? (await writeReport(result.outputPath)).file : null;
+        const written =
+          flags.report && result.outputPath ? await writeReportAfterRun(result.outputPath, io.stderr) : null;
+        const report = written?.file ?? null;
+        if (written?.failed) setExit(1);
         if (flags.json) {
           io.stdout.write(`${JSON.stringify({ folder: result.outputPath, report, cells: result.cells }, null, 2)}\n`);
         } else {

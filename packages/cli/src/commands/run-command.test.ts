@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -146,6 +146,15 @@ describe('llmeter run (the built binary against the embedded emulator)', () => {
     const sent = lines(join(out, 'max-tokens', 'responses.jsonl')).map((l) => JSON.parse(l).input_payload);
     const byPrompt = Object.fromEntries(sent.map((p) => [p.messages[0].content[0].text, p.inferenceConfig]));
     expect(byPrompt).toEqual({ a: { maxTokens: 5, temperature: 0.5 }, b: { maxTokens: 5 } });
+  });
+
+  it('still prints the results when --report cannot be written, and exits 1', async () => {
+    mkdirSync(join(out, 'report-fails', 'report.html'), { recursive: true });
+    const r = await runLlmeter(['run', '--requests', '2', '--report', '--run-name', 'report-fails', ...fast]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`llmeter: could not write the report of ${join(out, 'report-fails')}:`);
+    expect(r.stdout).toMatch(/^requests\s+2$/m);
+    expect(lines(join(out, 'report-fails', 'responses.jsonl'))).toHaveLength(2);
   });
 
   it('exits 1 and names the error when every request failed', async () => {

@@ -18,7 +18,7 @@ import {
 } from '../options/load-options.js';
 import { positiveInteger, positiveNumber } from '../options/option-parsers.js';
 import { ProgressDisplay } from '../progress/progress-display.js';
-import { writeReport } from '../report/write-report.js';
+import { writeReportAfterRun } from '../report/write-report.js';
 import { formatStatsTable } from '../stats/stats-table.js';
 
 /** The arrival processes of open-loop runs. */
@@ -118,7 +118,10 @@ export async function reportRun(
   extra: Record<string, unknown> = {},
 ): Promise<number> {
   let reportFile: string | null = null;
-  if (flags.report && result.outputPath) reportFile = (await writeReport(result.outputPath)).file;
+  let reportFailed = false;
+  if (flags.report && result.outputPath) {
+    ({ file: reportFile, failed: reportFailed } = await writeReportAfterRun(result.outputPath, io.stderr));
+  }
   const { total, failed, topError } = outcomeOf(result);
   if (flags.json) {
     io.stdout.write(
@@ -140,7 +143,7 @@ export async function reportRun(
     );
     return 1;
   }
-  return 0;
+  return reportFailed ? 1 : 0;
 }
 
 /** Registers `llmeter run`. */

@@ -19,7 +19,7 @@ import {
 import { positiveInteger, positiveIntegerList, positiveNumber, positiveNumberList } from '../options/option-parsers.js';
 import { ProgressDisplay } from '../progress/progress-display.js';
 import { levelLabel } from '../report/report-charts.js';
-import { writeReport } from '../report/write-report.js';
+import { writeReportAfterRun } from '../report/write-report.js';
 import { formatStat } from '../stats/format-value.js';
 import { textTable } from '../stats/stats-table.js';
 import { ARRIVALS, givenOn } from './run-command.js';
@@ -158,7 +158,10 @@ export function registerSweepCommand(program: Command, io: CliIO, setExit: (code
       if (!flags.json) io.stderr.write(`llmeter: sweeping ${levels.length} levels against ${opened.description}\n`);
       const result = await new LoadTest(options).run();
       display.stop();
-      const report = flags.report && result.outputPath ? (await writeReport(result.outputPath)).file : null;
+      const written =
+        flags.report && result.outputPath ? await writeReportAfterRun(result.outputPath, io.stderr) : null;
+      const report = written?.file ?? null;
+      if (written?.failed) setExit(1);
       if (flags.json) {
         io.stdout.write(
           `${JSON.stringify({ folder: result.outputPath, parameter: kind, report, levels: result.table() }, null, 2)}\n`,

@@ -23,3 +23,21 @@ export async function writeReport(
   await writeFile(file, renderReport(source, options));
   return { file, source };
 }
+
+/**
+ * `--report` after a measurement: writes the report, or says on `stderr` why it could not and resolves with
+ * null, so the results already measured are still printed (the command then exits 1).
+ */
+export async function writeReportAfterRun(
+  dir: string,
+  stderr: NodeJS.WritableStream,
+): Promise<{ file: string | null; failed: boolean }> {
+  try {
+    return { file: (await writeReport(dir)).file, failed: false };
+  } catch (error) {
+    stderr.write(
+      `llmeter: could not write the report of ${dir}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return { file: null, failed: true };
+  }
+}
