@@ -20,9 +20,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts the child, resolves with it once it printed `ready` (20 records written). */
-function startChild(runName: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'test-support', 'child-run.ts'), dir, runName], {
+/** Starts the child, resolves with it once it printed `ready` (20 records written; `stall`: 20 requests sent). */
+function startChild(runName: string, mode?: 'stall') {
+  const args = [join(here, 'test-support', 'child-run.ts'), dir, runName, ...(mode ? [mode] : [])];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: packageDir,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -89,6 +90,25 @@ describe('signals', () => {
     const loaded = await Result.load(folder);
     expect(loaded.interrupted).toBe(true);
     expect(loaded.stats).toEqual(live.stats);
+  }, 30_000);
+
+  it('a second SIGINT aborts the requests in flight, each recorded as aborted, and the run is saved', async () => {
+    // the requests never answer: without the second signal the run would wait the 60 s default drain
+    const c = startChild('twice', 'stall');
+    await c.ready;
+    c.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    c.child.kill('SIGINT');
+    expect(await c.exited).toBe(0);
+    const line = c
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('result ')) as string;
+    const live = JSON.parse(line.slice('result '.length));
+    expect(live.interrupted).toBe(true);
+    expect(live.total).toBeGreaterThanOrEqual(20);
+    expect(live.stats['failed_requests-aborted']).toBe(live.total);
+    expect(completeLines(join(dir, 'twice', 'responses.jsonl'))).toBe(live.total);
   }, 30_000);
 
   it('a SIGKILLed run leaves parseable lines that Result.load recovers', async () => {
