@@ -65,6 +65,7 @@ describe('BedrockConverse through the AWS SDK against the emulator', () => {
     expect(r.numTokensOutputReasoning).toBeNull();
     expect(r.stopReason).toBe('end_turn');
     expect(r.serverLatencyMs).toBe(30 + 11 * 2);
+    expect(r.toExtensionJSON()).toMatchObject({ stop_reason: 'end_turn', server_latency_ms: 30 + 11 * 2 });
     expect(r.timeToFirstToken).toBeNull();
     expect(r.chunkTimes).toBeNull();
     // Time to last token: the whole body read, which the server wrote only after its planned latency.

@@ -1,5 +1,6 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { BedrockEmulator, FaultRule, StreamExceptionType } from '@llmeter/bedrock-emulator';
+import { InvocationResponse } from '@llmeter/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEDROCK_STREAM_ERROR_TYPES } from './bedrock-errors.js';
 import { BedrockConverse } from './converse-endpoint.js';
@@ -110,6 +111,10 @@ describe('BedrockConverseStream through the AWS SDK against the emulator', () =>
     expect([...(r.chunkTimes ?? [])].sort((a, b) => a - b)).toEqual(r.chunkTimes);
     expect(r.timeToLastToken).toBeGreaterThanOrEqual(r.chunkTimes?.[11] as number);
     expect(r.toJSON().time_per_output_token).toBeCloseTo(((r.timeToLastToken as number) - ttft) / 11, 9);
+    // The fields beyond LLMeter's serialize (in the extension form) and read back.
+    expect(r.toExtensionJSON()).toMatchObject({ stop_reason: 'end_turn', server_latency_ms: 95 });
+    const back = InvocationResponse.fromJSON(JSON.parse(JSON.stringify(r.toFullJSON())));
+    expect([back.stopReason, back.serverLatencyMs, back.chunkTimes]).toEqual(['end_turn', 95, r.chunkTimes]);
     // Input tokens agree with Converse on the same payload.
     const converse = await new BedrockConverse({ modelId: MODEL, client }).invoke(payload);
     expect(converse.numTokensInput).toBe(r.numTokensInput);
@@ -156,6 +161,7 @@ describe('BedrockConverseStream through the AWS SDK against the emulator', () =>
       const r = await stream(`fault/${type}`).invoke(payload);
       expect(r.error).toBe(`Bedrock ${type}: injected failure`);
       expect(r.errorType).toBe(STREAM_ERROR_TYPES[type]);
+      expect(r.toExtensionJSON().error_type).toBe(STREAM_ERROR_TYPES[type]);
       expect(r.responseText?.split(' ')).toHaveLength(3);
       expect(r.chunkTimes).toHaveLength(3);
       expect(r.timeToFirstToken).toBe(r.chunkTimes?.[0]);
