@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvocationResponse } from '@llmeter/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunFolderWriter, readRunFolder, streamJSONLines } from './run-folder.js';
+import { RunFolderWriter, readRunFolder, readRunFolderFiles, streamJSONLines } from './run-folder.js';
 
 let dir: string;
 beforeEach(() => {
@@ -70,5 +70,26 @@ describe('RunFolderWriter + readRunFolder', () => {
     expect(folder.responses[0]?.scheduleLag).toBe(0.01);
     expect(folder.responses[1]?.errorType).toBe('server');
     expect(folder.responses[2]?.errorType).toBeNull();
+  });
+
+  it('writes the JSON files whole (no temporary left); a corrupt one is an error naming file, line and column', async () => {
+    const writer = new RunFolderWriter({ path: dir });
+    await writer.onRunStart({ startTime: new Date(), config: { run_name: 'x' } });
+    await writer.onRunEnd({ endTime: new Date(), stats: { total_requests: 0 }, summary: { total_requests: 0 } });
+    expect(readdirSync(dir).sort()).toEqual([
+      'payload.jsonl',
+      'responses.jsonl',
+      'responses_ext.jsonl',
+      'run_config.json',
+      'stats.json',
+      'summary.json',
+    ]);
+    expect((await readRunFolderFiles(dir)).stats).toEqual({ total_requests: 0 });
+    writeFileSync(join(dir, 'stats.json'), '{\n  "total_requests": 0,\n  "x": \n');
+    await expect(readRunFolderFiles(dir)).rejects.toThrow(`${join(dir, 'stats.json')}:4:1: invalid JSON`);
+    writeFileSync(join(dir, 'stats.json'), '[]');
+    await expect(readRunFolderFiles(dir)).rejects.toThrow(`${join(dir, 'stats.json')}: must hold a JSON object`);
+    writeFileSync(join(dir, 'run_config.json'), '{"run_name": "x",}');
+    await expect(readRunFolderFiles(dir)).rejects.toThrow(`${join(dir, 'run_config.json')}:1:18: invalid JSON`);
   });
 });

@@ -1,8 +1,9 @@
 import { accessSync, closeSync, constants, createReadStream, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordSink, RunEndInfo, RunStartInfo } from '@llmeter/core';
 import { InvocationResponse, LLMeterValidationError, stringifyJSON } from '@llmeter/core';
+import { jsonErrorOffset, lineColumnOf } from './json-error-location.js';
 
 /** File names of the LLMeter run folder (plus our sidecar `responses_ext.jsonl`). */
 export const RUN_FILES = {
@@ -27,6 +28,13 @@ export function prepareRunFolder(path: string): void {
       cause,
     });
   }
+}
+
+/** Writes a whole file through a temporary one and a rename: a kill mid-write never leaves half a JSON file. */
+async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
 }
 
 /** Options of `RunFolderWriter`. */
@@ -71,7 +79,7 @@ export class RunFolderWriter implements RecordSink {
   /** Writes `run_config.json` (pretty JSON, bytes encoded as LLMeter does). */
   async writeConfig(config: Record<string, unknown>): Promise<void> {
     mkdirSync(this.path, { recursive: true });
-    await writeFile(join(this.path, RUN_FILES.config), `${stringifyJSON(config, 2)}\n`);
+    await writeFileAtomic(join(this.path, RUN_FILES.config), `${stringifyJSON(config, 2)}\n`);
   }
 
   /** Appends payloads to `payload.jsonl`, one a line. */
@@ -110,8 +118,11 @@ export class RunFolderWriter implements RecordSink {
 
   async onRunEnd(run: RunEndInfo): Promise<void> {
     this.close();
-    if (run['summary']) await writeFile(join(this.path, RUN_FILES.summary), `${stringifyJSON(run['summary'], 2)}\n`);
-    if (run.stats) await writeFile(join(this.path, RUN_FILES.stats), `${stringifyJSON(run.stats, 2)}\n`);
+    // stats.json first: summary.json is what marks a run as finished (LLMeter treats a folder without it as
+    // interrupted), so a kill between the two leaves an interrupted run, never a finished one missing its stats.
+    if (run.stats) await writeFileAtomic(join(this.path, RUN_FILES.stats), `${stringifyJSON(run.stats, 2)}\n`);
+    if (run['summary'])
+      await writeFileAtomic(join(this.path, RUN_FILES.summary), `${stringifyJSON(run['summary'], 2)}\n`);
   }
 
   /** Closes the open files (idempotent). */
@@ -235,10 +246,24 @@ export async function readRunFolderFiles(path: string): Promise<{
   if (configText === null) throw new LLMeterValidationError(`${path}: not a run folder (no ${RUN_FILES.config})`);
   const summaryText = await readOptional(join(path, RUN_FILES.summary));
   const statsText = await readOptional(join(path, RUN_FILES.stats));
+  const parse = (text: string, name: string): Record<string, unknown> => {
+    const file = join(path, name);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (cause) {
+      const at = jsonErrorOffset(text);
+      const where = at === null ? file : `${file}:${lineColumnOf(text, at).line}:${lineColumnOf(text, at).column}`;
+      throw new LLMeterValidationError(`${where}: invalid JSON: ${(cause as Error).message}`, { cause });
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new LLMeterValidationError(`${file}: must hold a JSON object`);
+    return value as Record<string, unknown>;
+  };
   return {
-    config: JSON.parse(configText) as Record<string, unknown>,
-    summary: summaryText === null ? null : (JSON.parse(summaryText) as Record<string, unknown>),
-    stats: statsText === null ? null : (JSON.parse(statsText) as Record<string, unknown>),
+    config: parse(configText, RUN_FILES.config),
+    summary: summaryText === null ? null : parse(summaryText, RUN_FILES.summary),
+    stats: statsText === null ? null : parse(statsText, RUN_FILES.stats),
   };
 }
 
