@@ -225,6 +225,25 @@ describe('latency profile and generated content', () => {
       /outputTokens/,
     );
   });
+
+  it.each([
+    [{ ttft: 50 }, /^profile\.ttft is not a LatencyProfile field; the fields are ttftMs, interTokenDelayMs, /],
+    [{ splitMetadata: 'yes' }, /^profile\.splitMetadata must be true or false, got "yes"$/],
+    [
+      { ttftMs: null },
+      /^profile\.ttftMs must be a number of ms or \{ distribution, mean, stddev, min, max \}, got null$/,
+    ],
+    [
+      { ttftMs: { distribution: 'normal', mean: 'x' } },
+      /^profile\.ttftMs\.mean must be a non-negative number, got "x"$/,
+    ],
+    [{ outputTokens: null }, /^profile\.outputTokens must be \{ min, max \}/],
+    ['fast', /^profile must be an object of LatencyProfile fields, got "fast"$/],
+  ])('refuses %j naming the field', async (profile, message) => {
+    const error = await startBedrockEmulator({ profile: profile as never }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toMatch(message);
+  });
 });
 
 describe('SeededRandom latency distributions', () => {
