@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type InvocationResponse, LLMETER_RESPONSE_KEYS } from '@llmeter/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rateSchedule, scheduleToArray } from './arrival-schedule.js';
+import { rampSchedule, rateSchedule, scheduleToArray } from './arrival-schedule.js';
 import type { ProgressEvent } from './progress.js';
 import { Result } from './result.js';
 import { Runner } from './runner.js';
@@ -127,6 +127,26 @@ describe('Runner, open loop', () => {
     expect(endpoint.maxInFlight).toBeGreaterThan(1);
     expect(result.stats['achieved_request_rate'] as number).toBeGreaterThan(35);
     expect(result.stats['achieved_request_rate'] as number).toBeLessThan(70);
+  });
+
+  it('a schedule of your own is followed to its end, or cut by nRequests / runDuration when given', async () => {
+    const endpoint = new FakeEndpoint({ ttftMs: 1, chunks: 0 });
+    const ramp = () => rampSchedule({ from: 20, to: 60, duration: 0.5 });
+    const all = await scheduleToArray(ramp());
+    // Λ(0.5) = 20·0.5 + 80·0.25/2 = 20 arrivals
+    expect(all).toHaveLength(20);
+    const intendedOf = (r: Result) =>
+      r.responses.map((x) => x.extra?.[INTENDED_SEND_KEY] as number).sort((a, b) => a - b);
+    const runner = new Runner({ endpoint, payload: payloads, schedule: ramp, ...quiet });
+    const full = await runner.run();
+    expect(full.totalRequests).toBe(20);
+    expect(full.nRequests).toBeNull();
+    expect(intendedOf(full)).toEqual(all);
+    const counted = await runner.run({ nRequests: 7 });
+    expect(intendedOf(counted)).toEqual(all.slice(0, 7));
+    expect(counted.nRequests).toBe(7);
+    const timed = await runner.run({ runDuration: 0.2 });
+    expect(intendedOf(timed)).toEqual(all.filter((t) => t < 0.2));
   });
 
   it('maxConcurrency caps requests in flight; the wait shows as schedule lag', async () => {

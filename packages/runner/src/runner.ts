@@ -47,7 +47,10 @@ export interface RunnerOptions {
   arrivals?: ArrivalProcess;
   /** Open loop, `gamma` arrivals: squared coefficient of variation of the gaps; default 1. */
   burstiness?: number;
-  /** Open loop with your own schedule (intended instants, seconds from start). Takes precedence over `rate`. */
+  /**
+   * Open loop with your own schedule (intended instants, seconds from start). Takes precedence over `rate`.
+   * `nRequests` and `runDuration`, when given, cut it; otherwise it runs until the schedule (or the payloads) end.
+   */
   schedule?: ArrivalSchedule | (() => ArrivalSchedule);
   /** Open loop: most requests in flight; default unbounded. Arrivals over the cap wait (their lag shows it). */
   maxConcurrency?: number;
@@ -142,6 +145,20 @@ function validate(o: RunnerOptions): void {
   }
 }
 
+/** A schedule cut at `count` instants and before `duration` seconds (either may be absent). */
+async function* boundSchedule(
+  schedule: ArrivalSchedule,
+  bounds: { count?: number | null; duration?: number | undefined },
+): AsyncGenerator<number> {
+  let n = 0;
+  for await (const at of schedule) {
+    if (bounds.count != null && n >= bounds.count) return;
+    if (bounds.duration !== undefined && at >= bounds.duration) return;
+    n++;
+    yield at;
+  }
+}
+
 /** A source of payloads shared by the request drivers. */
 interface PayloadCursor {
   next(stream: number): Promise<Payload | undefined>;
@@ -180,7 +197,9 @@ export class Runner {
     const seed = o.seed ?? 1;
     const clients = o.clients ?? 1;
     const openLoop = o.rate !== undefined || o.schedule !== undefined;
-    const nRequests = o.nRequests ?? (o.runDuration === undefined ? (payloads?.length ?? null) : null);
+    // Default: one request per payload, unless a duration or a schedule of your own says how long to go.
+    const nRequests =
+      o.nRequests ?? (o.runDuration === undefined && o.schedule === undefined ? (payloads?.length ?? null) : null);
     const timeoutMs = (o.timeout ?? 60) * 1000;
     const drainMs = (o.drainTimeout ?? o.timeout ?? 60) * 1000;
     const callbacks = o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks];
@@ -451,7 +470,7 @@ export class Runner {
     };
 
     const buildSchedule = (bounds: { count?: number | null; duration?: number | undefined }): AsyncIterable<number> => {
-      if (o.schedule) return typeof o.schedule === 'function' ? o.schedule() : o.schedule;
+      if (o.schedule) return boundSchedule(typeof o.schedule === 'function' ? o.schedule() : o.schedule, bounds);
       const opts: Parameters<typeof rateSchedule>[0] = {
         rate: o.rate as number,
         arrivals: o.arrivals ?? 'constant',
