@@ -9,7 +9,13 @@ import {
   ValidationException,
 } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BedrockEmulator, type FaultSpec, type StreamExceptionType, startBedrockEmulator } from './index.js';
+import {
+  type BedrockEmulator,
+  type FaultSpec,
+  FaultSpecError,
+  type StreamExceptionType,
+  startBedrockEmulator,
+} from './index.js';
 import { collect, eventTypes, sdkClient, userMessage } from './test-support/sdk.js';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -205,6 +211,35 @@ describe('fault rules', () => {
     await expect(
       startBedrockEmulator({ faults: [{ fault: { kind: 'reset', afterDeltas: 1 }, rate: 2 }] }),
     ).rejects.toThrow(/rate must be between 0 and 1/);
+  });
+
+  it.each([
+    [
+      [{ model: 'x', fault: { kind: 'http', status: 429 } }],
+      /^faults\[0\]\.model is not a fault rule field; the fields are fault, rate, modelId, operation$/,
+    ],
+    [
+      [{ fault: { kind: 'stall', afterDelta: 3 } }],
+      /^faults\[0\]: fault\.afterDelta is not a field of a stall fault; its fields are kind, afterDeltas, message$/,
+    ],
+    [
+      [{ operation: 'stream', fault: { kind: 'http', status: 429 } }],
+      /^faults\[0\]\.operation must be one of converse, converse-stream, got "stream"$/,
+    ],
+    [
+      [{ modelId: 7, fault: { kind: 'http', status: 429 } }],
+      /^faults\[0\]\.modelId must be a string or a RegExp, got 7$/,
+    ],
+    [
+      [{ rate: '0.5', fault: { kind: 'http', status: 429 } }],
+      /^faults\[0\]\.rate must be between 0 and 1, got "0\.5"$/,
+    ],
+    [['http'], /^faults\[0\] must be a fault rule/],
+    [{ fault: { kind: 'http', status: 429 } }, /^faults must be an array of fault rules/],
+  ])('refuses %j at start, naming the field', async (faults, message) => {
+    const error = await startBedrockEmulator({ faults: faults as never }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FaultSpecError);
+    expect((error as Error).message).toMatch(message);
   });
 
   it('a model-id rule faults only that model, and an operation rule only that operation', async () => {

@@ -19,6 +19,17 @@ export class FaultSpecError extends Error {
   override readonly name = 'FaultSpecError';
 }
 
+/** The fields each fault kind takes (`message` is accepted by all). */
+const FIELDS_OF_KIND: Record<FaultSpec['kind'], readonly string[]> = {
+  http: ['kind', 'status', 'message'],
+  'stream-exception': ['kind', 'type', 'afterDeltas', 'message'],
+  reset: ['kind', 'afterDeltas', 'graceMs', 'message'],
+  stall: ['kind', 'afterDeltas', 'message'],
+  'corrupt-frame': ['kind', 'afterDeltas', 'message'],
+};
+const RULE_FIELDS = ['fault', 'rate', 'modelId', 'operation'];
+const OPERATIONS: readonly Operation[] = ['converse', 'converse-stream'];
+
 function nonNegativeInt(value: unknown, field: string, optional = false): void {
   if (value === undefined && optional) return;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
@@ -65,6 +76,15 @@ export function parseFaultSpec(value: unknown): FaultSpec {
   if (f['message'] !== undefined && typeof f['message'] !== 'string') {
     throw new FaultSpecError(`fault.message must be a string, got ${JSON.stringify(f['message'])}`);
   }
+  // A misspelt field (`afterDelta`) would otherwise be ignored and the fault fire somewhere else than meant.
+  const fields = FIELDS_OF_KIND[f['kind'] as FaultSpec['kind']];
+  for (const key of Object.keys(f)) {
+    if (!fields.includes(key)) {
+      throw new FaultSpecError(
+        `fault.${key} is not a field of a ${f['kind']} fault; its fields are ${fields.join(', ')}`,
+      );
+    }
+  }
   return f as FaultSpec;
 }
 
@@ -81,14 +101,39 @@ export function parseFaultHeader(value: string): FaultSpec {
 
 /** Checks the rules given to the emulator (at start, so a bad rule fails early). */
 export function validateFaultRules(rules: readonly FaultRule[]): void {
+  if (!Array.isArray(rules))
+    throw new FaultSpecError(`faults must be an array of fault rules, got ${JSON.stringify(rules)}`);
   rules.forEach((rule, i) => {
+    if (!rule || typeof rule !== 'object' || Array.isArray(rule)) {
+      throw new FaultSpecError(
+        `faults[${i}] must be a fault rule { fault, rate?, modelId?, operation? }, got ${JSON.stringify(rule)}`,
+      );
+    }
+    // A misspelt filter (`model`) would otherwise be ignored and the fault hit every request.
+    for (const key of Object.keys(rule)) {
+      if (!RULE_FIELDS.includes(key)) {
+        throw new FaultSpecError(
+          `faults[${i}].${key} is not a fault rule field; the fields are ${RULE_FIELDS.join(', ')}`,
+        );
+      }
+    }
+    if (rule.modelId !== undefined && typeof rule.modelId !== 'string' && !(rule.modelId instanceof RegExp)) {
+      throw new FaultSpecError(
+        `faults[${i}].modelId must be a string or a RegExp, got ${JSON.stringify(rule.modelId)}`,
+      );
+    }
+    if (rule.operation !== undefined && !OPERATIONS.includes(rule.operation)) {
+      throw new FaultSpecError(
+        `faults[${i}].operation must be one of ${OPERATIONS.join(', ')}, got ${JSON.stringify(rule.operation)}`,
+      );
+    }
     try {
       parseFaultSpec(rule.fault);
     } catch (err) {
       throw new FaultSpecError(`faults[${i}]: ${(err as Error).message}`);
     }
-    if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) {
-      throw new FaultSpecError(`faults[${i}].rate must be between 0 and 1, got ${rule.rate}`);
+    if (rule.rate !== undefined && !(typeof rule.rate === 'number' && rule.rate >= 0 && rule.rate <= 1)) {
+      throw new FaultSpecError(`faults[${i}].rate must be between 0 and 1, got ${JSON.stringify(rule.rate)}`);
     }
   });
 }
