@@ -87,5 +87,18 @@ export async function loadReportSource(dir: string): Promise<ReportSource> {
     value: parameter === 'rate' ? (rates[i] as number) : (numberOf(run.config, 'clients') ?? 1),
     run,
   }));
+  // Run folders that repeat a level are several runs side by side (e.g. `.llmeter-runs`), not one sweep.
+  const seen = new Map<number, string>();
+  for (const [i, level] of levels.entries()) {
+    const other = seen.get(level.value);
+    const folder = runs[i]?.folder as string;
+    if (other !== undefined) {
+      throw new LLMeterValidationError(
+        `${dir}: holds run folders that are not one sweep (${other} and ${folder} both have ${parameter} ${level.value}); ` +
+          'give a run folder, a LoadTest folder or a LatencyHeatmap folder',
+      );
+    }
+    seen.set(level.value, folder);
+  }
   return { kind: 'sweep', path: dir, name, parameter, levels: levels.sort((a, b) => a.value - b.value) };
 }

@@ -103,6 +103,15 @@ describe('loadReportSource', () => {
     expect(source.kind === 'heatmap' && source.cells).toHaveLength(4);
   });
 
+  it('refuses a folder of unrelated runs that repeat a level (not one sweep), naming the folders', async () => {
+    const dir = join(root, 'many-runs');
+    writeFixtureRun(join(dir, 'run-1'), { requests: 3, clients: 2 });
+    writeFixtureRun(join(dir, 'run-2'), { requests: 3, clients: 2 });
+    await expect(loadReportSource(dir)).rejects.toThrow(
+      `${dir}: holds run folders that are not one sweep (run-1 and run-2 both have clients 2)`,
+    );
+  });
+
   it('names the folder when it is neither a run nor holds runs', async () => {
     mkdirSync(join(root, 'empty'));
     await expect(loadReportSource(join(root, 'empty'))).rejects.toThrow(/empty: not a run folder/);
