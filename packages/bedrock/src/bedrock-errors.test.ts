@@ -40,6 +40,8 @@ describe('classifyBedrockError', () => {
       ),
       'stream',
     ],
+    ['no credentials', named('CredentialsProviderError', 'Could not load credentials from any providers'), 'client'],
+    ['no region', new Error('Region is missing'), 'client'],
     ['our timeout', new InvocationTimeoutError(5), 'timeout'],
     ['our abort', new InvocationAbortedError(), 'aborted'],
     ['anything else', new Error('?'), 'unknown'],

@@ -62,6 +62,10 @@ export function streamErrorFromThrown(error: unknown): StreamEventError | undefi
   return bedrockStreamError(type, message ?? '', error);
 }
 
+/** The SDK's errors for missing or unusable credentials or region: the caller's configuration, so `client`. */
+const CONFIGURATION_ERRORS = new Set(['CredentialsProviderError', 'ProviderError']);
+const MISSING_REGION = /^Region is missing/;
+
 /** Socket errors that the SDK's Node HTTP handler renames `TimeoutError` (to retry them) although nothing timed out. */
 const RENAMED_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE']);
 
@@ -75,9 +79,9 @@ const CORRUPT_STREAM = /checksum|truncated event message|unrecognizable event ty
  * Classifies a failed Bedrock call. Stream error events by their type (`throttlingException` → `throttled`,
  * `modelTimeoutException` → `timeout`, `internalServerException`/`serviceUnavailableException` → `server`,
  * `validationException` → `client`, `modelStreamErrorException` → `stream`); an unreadable response (bad frame CRC,
- * truncated frame, malformed delta, a body the SDK cannot parse) → `stream`; a reset or broken pipe → `network` (the SDK names those
- * `TimeoutError`); everything else (HTTP status, SDK exception names, network codes,
- * timeout, abort) as core's `classifyError`.
+ * truncated frame, malformed delta, a body the SDK cannot parse) → `stream`; no usable credentials or region →
+ * `client`; a reset or broken pipe → `network` (the SDK names those `TimeoutError`); everything else (HTTP status,
+ * SDK exception names, network codes, timeout, abort) as core's `classifyError`.
  */
 export function classifyBedrockError(error: unknown): ErrorType {
   const streamError = streamErrorFromThrown(error);
@@ -85,6 +89,9 @@ export function classifyBedrockError(error: unknown): ErrorType {
   if (BedrockResponseError.isInstance(error)) return 'stream';
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && RENAMED_SOCKET_ERRORS.has(code)) return 'network';
+  const { name, message: text } = (error ?? {}) as { name?: unknown; message?: unknown };
+  if (typeof name === 'string' && CONFIGURATION_ERRORS.has(name)) return 'client';
+  if (typeof text === 'string' && MISSING_REGION.test(text)) return 'client';
   const general = classifyError(error);
   if (general !== 'unknown') return general;
   const message = (error as { message?: unknown } | null)?.message;
