@@ -67,10 +67,11 @@ describe('llmeter report and compare (the built binary)', () => {
     writeFileSync(join(broken, 'run_config.json'), '{not json');
     const bad = await runLlmeter(['compare', broken, join(out, 'a')]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(`${broken}: cannot read the run folder:`);
+    // the runner names the file, line and column (the CLI names the folder only when the runner does not)
+    expect(bad.stderr).toContain(`${join(broken, 'run_config.json')}:1:2: invalid JSON`);
     const report = await runLlmeter(['report', broken]);
     expect(report.code).toBe(1);
-    expect(report.stderr).toContain(`${broken}: cannot read the run folder:`);
+    expect(report.stderr).toContain(`${join(broken, 'run_config.json')}:1:2: invalid JSON`);
   });
 });
 
