@@ -154,7 +154,7 @@ const msPoints = (points: readonly TimelinePoint[], digits: number) =>
 
 function strideNote(digest: RunDigest): string {
   const { stride } = digest.timeline;
-  return stride > 1 ? ` (every ${stride}th request of ${digest.count} shown)` : '';
+  return stride > 1 ? ` (one request in ${stride} of ${digest.count} shown)` : '';
 }
 
 function overTimeChart(id: string, digest: RunDigest): ChartJsSpec | null {

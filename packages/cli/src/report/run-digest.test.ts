@@ -2,6 +2,7 @@ import { InvocationResponse } from '@llmeter/core';
 import { describe, expect, it } from 'vitest';
 import { fixtureRecords } from '../test-support/fixture-runs.js';
 import { HistogramBuilder } from './chart-data.js';
+import { renderReport } from './render-report.js';
 import { digestRecordStream, digestRecords, histogramTotal, MAX_TIMELINE_POINTS } from './run-digest.js';
 
 describe('HistogramBuilder', () => {
@@ -37,6 +38,13 @@ describe('run digest', () => {
     expect(d.timeline.scheduleLag.length).toBe(Math.ceil(n / 3));
     expect(d.timeline.scheduleLag.length).toBeLessThanOrEqual(MAX_TIMELINE_POINTS);
     expect(d.timeline.scheduleLag[1]?.x).toBeCloseTo(3 / 100);
+    const html = renderReport({
+      kind: 'run',
+      path: 'x',
+      name: 'x',
+      run: { path: 'x', name: 'x', config: {}, stats: {}, records, digest: d },
+    });
+    expect(html).toContain(`(one request in 3 of ${n} shown)`);
   });
 
   it('is the same from a stream read twice as from records in memory', async () => {
