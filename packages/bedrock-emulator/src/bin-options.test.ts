@@ -48,5 +48,13 @@ describe('llmeter-bedrock-emulator arguments', () => {
     writeFileSync(notArray, '{}');
     expect(() => parseBinArgs(['--faults', notArray])).toThrow('--faults must hold a JSON array of fault rules');
     expect(() => parseBinArgs(['--nope'])).toThrow(/Unknown option/);
+    const badProfile = join(dir, 'typo-profile.json');
+    writeFileSync(badProfile, JSON.stringify({ ttft: 5 }));
+    expect(() => parseBinArgs(['--profile', badProfile])).toThrow(
+      `${badProfile}: profile.ttft is not a LatencyProfile field`,
+    );
+    const badRule = join(dir, 'typo-faults.json');
+    writeFileSync(badRule, JSON.stringify([{ fault: { kind: 'http', status: 418 } }]));
+    expect(() => parseBinArgs(['--faults', badRule])).toThrow(`${badRule}: faults[0]: fault.status must be one of`);
   });
 });

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { validateFaultRules } from './faults.js';
+import { resolveProfile } from './profile.js';
 import { loadRecordings } from './recordings.js';
 import type { EmulatorOptions, FaultRule, LatencyProfile } from './types.js';
 
@@ -17,6 +19,14 @@ function readJson(path: string, what: string): unknown {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new Error(`cannot read ${what} from ${path}: ${(err as Error).message}`);
+  }
+}
+
+function checkFile(path: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`);
   }
 }
 
@@ -48,10 +58,16 @@ export function parseBinArgs(args: string[]): EmulatorOptions | 'help' {
   if (port !== undefined) options.port = port;
   const seed = intOption(values.seed, 'seed');
   if (seed !== undefined) options.seed = seed;
-  if (values.profile) options.profile = readJson(values.profile, 'the profile') as Partial<LatencyProfile>;
+  if (values.profile) {
+    const profile = readJson(values.profile, 'the profile') as Partial<LatencyProfile>;
+    // Checked here so that the message names the file as well as the field.
+    checkFile(values.profile, () => resolveProfile(profile));
+    options.profile = profile;
+  }
   if (values.faults) {
     const faults = readJson(values.faults, 'the fault rules');
     if (!Array.isArray(faults)) throw new Error(`--faults must hold a JSON array of fault rules`);
+    checkFile(values.faults, () => validateFaultRules(faults as FaultRule[]));
     options.faults = faults as FaultRule[];
   }
   if (values.recordings) options.recordings = loadRecordings(values.recordings);

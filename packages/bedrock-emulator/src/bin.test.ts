@@ -112,6 +112,6 @@ describe('llmeter-bedrock-emulator (the built bin)', () => {
     writeFileSync(profile, JSON.stringify({ tokensPerDelta: 0 }));
     const done = await start(['--profile', profile]).finished;
     expect(done.code).toBe(2);
-    expect(done.stderr).toMatch(/profile\.tokensPerDelta must be a positive integer, got 0/);
+    expect(done.stderr).toContain(`${profile}: profile.tokensPerDelta must be a positive integer, got 0`);
   });
 });
