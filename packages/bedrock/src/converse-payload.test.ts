@@ -60,6 +60,13 @@ describe('createPayload', () => {
     });
   });
 
+  it('sets inferenceConfig.maxTokens to the default 256 even over a given one when maxTokens is not given (as LLMeter)', () => {
+    expect(createConversePayload('Hi', { inferenceConfig: { maxTokens: 9999, topP: 1 } })['inferenceConfig']).toEqual({
+      maxTokens: 256,
+      topP: 1,
+    });
+  });
+
   it('treats an inferenceConfig of null as none', () => {
     expect(createConversePayload('Hi', { inferenceConfig: null as never })['inferenceConfig']).toEqual({
       maxTokens: 256,
