@@ -69,6 +69,12 @@ describe('Runner against the emulator', () => {
       result.stats['time_to_last_token-p50'] as number,
     );
     expect(result.stats['inter_chunk_latency-p50']).not.toBeNull();
+    // attribution: client queueing, then the server's time to first byte, then TTFT, as separate numbers
+    const queue = result.stats['client_queue_time-p50'] as number;
+    const server = result.stats['server_time_to_first_byte-p50'] as number;
+    expect(queue).toBeGreaterThanOrEqual(0);
+    expect(server).toBeGreaterThan(0);
+    expect(queue + server).toBeLessThanOrEqual(result.stats['time_to_first_token-p99'] as number);
     for (const r of result.responses) expect(emulator.groundTruth(r.id as string)).toBeDefined();
     expect(lineCount(join(dir, 'closed', 'responses.jsonl'))).toBe(12);
     const loaded = await Result.load(join(dir, 'closed'));

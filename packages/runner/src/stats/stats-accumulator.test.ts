@@ -100,6 +100,24 @@ describe('StatsAccumulator (exact)', () => {
     expect('goodput_rate' in computeStats([ok])).toBe(false);
   });
 
+  it('attribution: client queue time and server time to first byte, hand-computed', () => {
+    const a = rec(0, { timeToRequestSent: 0.002, timeToResponseHeaders: 0.052, timeToFirstToken: 0.06 });
+    const b = rec(1, { timeToRequestSent: 0.004, timeToResponseHeaders: 0.104, timeToFirstToken: 0.11 });
+    // only the socket hand-off known: a queue time, no server time
+    const c = rec(2, { timeToRequestSent: 0.009, timeToFirstToken: 0.2 });
+    const t = computeStats([a, b, c]);
+    // queue 0.002, 0.004, 0.009 → average 0.005, p50 0.004, p90 = 0.004 + 0.8·0.005 = 0.008
+    expect(t['client_queue_time-average']).toBeCloseTo(0.005, 12);
+    expect(t['client_queue_time-p50']).toBeCloseTo(0.004, 12);
+    expect(t['client_queue_time-p90']).toBeCloseTo(0.008, 12);
+    // server 0.05, 0.1 → average 0.075, p50 0.075, p99 = 0.05 + 0.99·0.05
+    expect(t['server_time_to_first_byte-average']).toBeCloseTo(0.075, 12);
+    expect(t['server_time_to_first_byte-p50']).toBeCloseTo(0.075, 12);
+    expect(t['server_time_to_first_byte-p99']).toBeCloseTo(0.0995, 12);
+    // not measured: keys absent
+    expect('client_queue_time-p50' in computeStats([rec(0, { timeToFirstToken: 0.1 })])).toBe(false);
+  });
+
   it('empty and single-record runs give nulls, not NaN', () => {
     const empty = computeStats([]);
     expect(empty['time_to_first_token-p50']).toBeNull();

@@ -34,6 +34,8 @@ const METRICS = [
   'schedule_lag',
   'time_to_first_token_from_intended',
   'time_to_last_token_from_intended',
+  'client_queue_time',
+  'server_time_to_first_byte',
 ] as const;
 type Metric = (typeof METRICS)[number];
 
@@ -43,7 +45,11 @@ type Metric = (typeof METRICS)[number];
  *
  * Definitions (see the package README): per-metric `-average|-p50|-p90|-p99` over the non-null values of
  * every record, failed ones included (as LLMeter); `inter_chunk_latency` over every gap of every record's
- * `chunkTimes`; `schedule_lag` = actual − intended send instant; `*_from_intended` = lag + TTFT/TTLT.
+ * `chunkTimes`; `schedule_lag` = actual − intended send instant; `*_from_intended` = lag + TTFT/TTLT;
+ * `client_queue_time` = `timeToRequestSent` (invoke start → request handed to the socket: time spent in the
+ * client); `server_time_to_first_byte` = `timeToResponseHeaders − timeToRequestSent` (request sent → response
+ * headers: network plus the server's time to first byte). Together with TTFT they separate client queueing,
+ * server latency and streaming.
  * Rates use the window W = last − first `requestTime` (seconds): `requests_per_minute` = n·60/W (LLMeter),
  * `achieved_request_rate` = (n − 1)/W (sends per second), tokens per minute = total·60/W, `output_tps` =
  * total output tokens/W, `goodput_rate` = requests meeting every SLO / W. A rate is null when W = 0.
@@ -107,6 +113,10 @@ export class StatsAccumulator implements RecordSink {
       s.schedule_lag.add(r.scheduleLag);
       if (r.timeToFirstToken !== null) s.time_to_first_token_from_intended.add(r.scheduleLag + r.timeToFirstToken);
       if (r.timeToLastToken !== null) s.time_to_last_token_from_intended.add(r.scheduleLag + r.timeToLastToken);
+    }
+    s.client_queue_time.add(r.timeToRequestSent);
+    if (r.timeToRequestSent !== null && r.timeToResponseHeaders !== null) {
+      s.server_time_to_first_byte.add(r.timeToResponseHeaders - r.timeToRequestSent);
     }
     this.inputTokens += r.numTokensInput ?? 0;
     this.outputTokens += r.numTokensOutput ?? 0;
