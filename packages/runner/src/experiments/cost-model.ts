@@ -31,39 +31,45 @@ function granularityOf(name: string, v: unknown): number {
   return v;
 }
 
-/** Tokens billed in blocks of `granularity`: ⌈n/g⌉·g·price/10⁶ (LLMeter's formula). */
-function tokenCost(n: number | null, pricePerMillion: number, granularity: number): number {
-  const tokens = n ?? 0;
-  return (Math.ceil(tokens / granularity) * granularity * pricePerMillion) / 1e6;
+/** `n` billed in whole blocks of `granularity`: ⌈n/g⌉·g (LLMeter's rounding, for tokens and seconds alike). */
+function billed(n: number, granularity: number): number {
+  return Math.ceil(n / granularity) * granularity;
 }
 
-/** Input tokens at `pricePerMillion` per million, billed in blocks of `granularity` tokens (default 1). */
-export class InputTokens implements RequestCostDimension {
+/** Tokens of one kind at `pricePerMillion` per million, billed in blocks of `granularity`: ⌈n/g⌉·g·price/10⁶. */
+abstract class TokenCost implements RequestCostDimension {
   readonly name: string;
   readonly pricePerMillion: number;
   readonly granularity: number;
-  constructor(pricePerMillion: number, options: { granularity?: number; name?: string } = {}) {
+  constructor(pricePerMillion: number, options: { granularity?: number; name?: string }, defaultName: string) {
     this.pricePerMillion = price('pricePerMillion', pricePerMillion);
     this.granularity = granularityOf('granularity', options.granularity ?? 1);
-    this.name = options.name ?? 'InputTokens';
+    this.name = options.name ?? defaultName;
   }
+  /** The record's token count of this kind (null: none reported, billed as 0). */
+  protected abstract tokens(record: InvocationResponse): number | null;
   requestCost(record: InvocationResponse): number {
-    return tokenCost(record.numTokensInput, this.pricePerMillion, this.granularity);
+    return (billed(this.tokens(record) ?? 0, this.granularity) * this.pricePerMillion) / 1e6;
+  }
+}
+
+/** Input tokens at `pricePerMillion` per million, billed in blocks of `granularity` tokens (default 1). */
+export class InputTokens extends TokenCost {
+  constructor(pricePerMillion: number, options: { granularity?: number; name?: string } = {}) {
+    super(pricePerMillion, options, 'InputTokens');
+  }
+  protected tokens(record: InvocationResponse): number | null {
+    return record.numTokensInput;
   }
 }
 
 /** Output tokens (reasoning included) at `pricePerMillion` per million, in blocks of `granularity` (default 1). */
-export class OutputTokens implements RequestCostDimension {
-  readonly name: string;
-  readonly pricePerMillion: number;
-  readonly granularity: number;
+export class OutputTokens extends TokenCost {
   constructor(pricePerMillion: number, options: { granularity?: number; name?: string } = {}) {
-    this.pricePerMillion = price('pricePerMillion', pricePerMillion);
-    this.granularity = granularityOf('granularity', options.granularity ?? 1);
-    this.name = options.name ?? 'OutputTokens';
+    super(pricePerMillion, options, 'OutputTokens');
   }
-  requestCost(record: InvocationResponse): number {
-    return tokenCost(record.numTokensOutput, this.pricePerMillion, this.granularity);
+  protected tokens(record: InvocationResponse): number | null {
+    return record.numTokensOutput;
   }
 }
 
@@ -78,7 +84,7 @@ export class EndpointTime implements RunCostDimension {
     this.name = options.name ?? 'EndpointTime';
   }
   runCost(durationSeconds: number): number {
-    return (Math.ceil(durationSeconds / this.granularitySecs) * this.granularitySecs * this.pricePerHour) / 3600;
+    return (billed(durationSeconds, this.granularitySecs) * this.pricePerHour) / 3600;
   }
 }
 
