@@ -28,7 +28,7 @@ describe('GenAIMetrics', () => {
   it('records the streaming metrics with their names, units, buckets and attributes', async () => {
     const { provider, reader } = testProvider();
     const m = new GenAIMetrics({ meterProvider: provider });
-    m.record(streamRecord({ scheduleLag: 0.002 }), STREAM);
+    m.record(streamRecord({ scheduleLag: 0.002, timeToRequestSent: 0.003, timeToResponseHeaders: 0.2 }), STREAM);
     const all = await reader.metrics();
 
     const base = {
@@ -75,6 +75,13 @@ describe('GenAIMetrics', () => {
 
     const lag = histogramPoints(all.get(METRIC_NAMES.scheduleLag));
     expect(lag[0]!.value.sum).toBeCloseTo(0.002);
+
+    // attribution: queueing in the client, then the server's time to first byte (0.2 - 0.003)
+    const queue = histogramPoints(all.get(METRIC_NAMES.queueTime));
+    expect(queue[0]!.value.sum).toBeCloseTo(0.003);
+    expect(queue[0]!.attributes).toEqual(base);
+    const server = expectHistogram(METRIC_NAMES.serverTimeToFirstByte, 's', GENAI_DURATION_BUCKETS);
+    expect(server[0]!.value.sum).toBeCloseTo(0.197);
 
     const requests = all.get(METRIC_NAMES.requests)!;
     expect(requests.dataPointType).toBe(DataPointType.SUM);

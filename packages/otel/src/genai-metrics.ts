@@ -37,6 +37,8 @@ export const METRIC_NAMES = Object.freeze({
   timePerOutputToken: 'llmeter.client.time_per_output_token',
   requests: 'llmeter.client.requests',
   scheduleLag: 'llmeter.client.schedule_lag',
+  queueTime: 'llmeter.client.queue_time',
+  serverTimeToFirstByte: 'llmeter.client.server_time_to_first_byte',
 });
 
 /** Attribute keys used on every series. None carries an unbounded value. */
@@ -67,6 +69,10 @@ export interface GenAIBuckets {
   timePerOutputToken: readonly number[];
   /** `llmeter.client.schedule_lag`, seconds. */
   scheduleLag: readonly number[];
+  /** `llmeter.client.queue_time`, seconds. */
+  queueTime: readonly number[];
+  /** `llmeter.client.server_time_to_first_byte`, seconds. */
+  serverTimeToFirstByte: readonly number[];
 }
 
 /** Options for `GenAIMetrics`. */
@@ -101,6 +107,8 @@ export const DEFAULT_BUCKETS: Readonly<GenAIBuckets> = Object.freeze({
   timePerOutputChunk: GENAI_DURATION_BUCKETS,
   timePerOutputToken: TPOT_BUCKETS,
   scheduleLag: SCHEDULE_LAG_BUCKETS,
+  queueTime: SCHEDULE_LAG_BUCKETS,
+  serverTimeToFirstByte: GENAI_DURATION_BUCKETS,
 });
 
 /** The boundaries used with `fineBuckets: true`. */
@@ -111,6 +119,8 @@ export const FINE_BUCKETS: Readonly<GenAIBuckets> = Object.freeze({
   timePerOutputChunk: FINE_SECONDS_BUCKETS,
   timePerOutputToken: FINE_SECONDS_BUCKETS,
   scheduleLag: FINE_SECONDS_BUCKETS,
+  queueTime: FINE_SECONDS_BUCKETS,
+  serverTimeToFirstByte: FINE_SECONDS_BUCKETS,
 });
 
 /** The bucket boundaries the options select (one place for the defaults). */
@@ -134,6 +144,8 @@ interface Instruments {
   timePerOutputChunk: Histogram;
   timePerOutputToken: Histogram;
   scheduleLag: Histogram;
+  queueTime: Histogram;
+  serverTimeToFirstByte: Histogram;
   requests: Counter;
 }
 
@@ -153,7 +165,9 @@ const isMeasurement = (v: number | null | undefined): v is number =>
  * - streaming calls only: `gen_ai.client.operation.time_to_first_chunk` ← `timeToFirstToken`, and
  *   `gen_ai.client.operation.time_per_output_chunk` ← every gap between consecutive `chunkTimes`,
  * - `llmeter.client.time_per_output_token` ← `effectiveTimePerOutputToken`, `llmeter.client.schedule_lag`
- *   ← `scheduleLag`, and `llmeter.client.requests` +1 (with `error.type` on failures).
+ *   ← `scheduleLag`, and `llmeter.client.requests` +1 (with `error.type` on failures),
+ * - attribution, when the transport measured it: `llmeter.client.queue_time` ← `timeToRequestSent`, and
+ *   `llmeter.client.server_time_to_first_byte` ← `timeToResponseHeaders − timeToRequestSent`.
  *
  * It reads records only: it never measures time. Recording never throws.
  */
@@ -237,6 +251,18 @@ export class GenAIMetrics {
         'Actual minus intended send instant of open-loop requests (coordinated-omission signal).',
         b.scheduleLag,
       ),
+      queueTime: histogram(
+        METRIC_NAMES.queueTime,
+        's',
+        'Time from the start of the invocation until the request was handed to the socket (client-side queueing).',
+        b.queueTime,
+      ),
+      serverTimeToFirstByte: histogram(
+        METRIC_NAMES.serverTimeToFirstByte,
+        's',
+        'Time from the request being sent until the response headers arrived (network and server time to first byte).',
+        b.serverTimeToFirstByte,
+      ),
       requests: meter.createCounter(METRIC_NAMES.requests, {
         unit: '{request}',
         description: 'Requests made, with error.type on failures.',
@@ -309,6 +335,13 @@ export class GenAIMetrics {
     const tpot = record.effectiveTimePerOutputToken;
     if (isMeasurement(tpot)) inst.timePerOutputToken.record(tpot, attrs);
     if (isMeasurement(record.scheduleLag)) inst.scheduleLag.record(record.scheduleLag, attrs);
+    if (isMeasurement(record.timeToRequestSent)) {
+      inst.queueTime.record(record.timeToRequestSent, attrs);
+      if (isMeasurement(record.timeToResponseHeaders)) {
+        const server = record.timeToResponseHeaders - record.timeToRequestSent;
+        if (isMeasurement(server)) inst.serverTimeToFirstByte.record(server, attrs);
+      }
+    }
   }
 }
 
