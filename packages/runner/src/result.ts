@@ -21,27 +21,8 @@ export interface RunSummaryJSON {
   end_time: string | null;
 }
 
-/** What a `Result` is built from. */
-export interface ResultInit {
-  responses: InvocationResponse[];
-  stats: Stats;
-  totalRequests: number;
-  clients: number;
-  nRequests: number | null;
-  totalTestTime: number | null;
-  modelId: string | null;
-  outputPath: string | null;
-  endpointName: string | null;
-  provider: string | null;
-  runName: string | null;
-  runDescription: string | null;
-  startTime: Date | null;
-  firstRequestTime: Date | null;
-  lastRequestTime: Date | null;
-  endTime: Date | null;
-  interrupted: boolean;
-  config: Record<string, unknown>;
-}
+/** What a `Result` is built from: its fields (the class declares and documents them once). */
+export type ResultInit = Omit<Result, 'toSummaryJSON'>;
 
 /** Stats keys computed from records (everything else in a `stats.json` was contributed, e.g. by `CostModel`). */
 const COMPUTED_ONLY =
