@@ -52,6 +52,11 @@ function unitGaps(process: ArrivalProcess, seed: number, burstiness: number): ()
   throw new LLMeterValidationError(`arrivals must be 'constant', 'poisson' or 'gamma', got ${JSON.stringify(process)}`);
 }
 
+/** The unit gaps of an `arrivals`/`burstiness`/`seed` option set (defaults: constant, 1, 1). */
+function gapsOf(options: { arrivals?: ArrivalProcess; burstiness?: number } & RandomScheduleOptions): () => number {
+  return unitGaps(options.arrivals ?? 'constant', options.seed ?? 1, options.burstiness ?? 1);
+}
+
 /**
  * Instants t_i with Λ(t_i) = w_1 + … + w_i (t_0 = 0), where Λ is the cumulative rate (expected arrivals by t)
  * and w are unit-mean gaps: the one construction behind every rate-driven schedule (time-change of a renewal process).
@@ -68,6 +73,18 @@ async function* fromCumulativeRate(
     if (!Number.isFinite(t) || (bounds.duration !== undefined && t >= bounds.duration)) return;
     yield t;
   }
+}
+
+/** A schedule whose rate varies over `duration` seconds (`inverse` of its cumulative rate), cut at `options.count`. */
+function varyingRateSchedule(
+  inverse: (work: number) => number,
+  duration: number,
+  options: { arrivals?: ArrivalProcess; burstiness?: number; count?: number } & RandomScheduleOptions,
+): ArrivalSchedule {
+  const bounds: ScheduleBounds = { duration };
+  if (options.count !== undefined) bounds.count = options.count;
+  checkBounds(bounds);
+  return fromCumulativeRate(inverse, gapsOf(options), bounds);
 }
 
 /** Evenly spaced arrivals at `rate` per second, the first at 0. */
@@ -102,8 +119,7 @@ export function rateSchedule(
 ): ArrivalSchedule {
   const rate = positive('rate', options.rate);
   checkBounds(options);
-  const gaps = unitGaps(options.arrivals ?? 'constant', options.seed ?? 1, options.burstiness ?? 1);
-  return fromCumulativeRate((w) => w / rate, gaps, options);
+  return fromCumulativeRate((w) => w / rate, gapsOf(options), options);
 }
 
 /**
@@ -130,14 +146,7 @@ export function rampSchedule(
     const disc = from * from + 2 * slope * w;
     return disc < 0 ? Number.POSITIVE_INFINITY : (-from + Math.sqrt(disc)) / slope;
   };
-  const bounds: ScheduleBounds = { duration };
-  if (options.count !== undefined) bounds.count = options.count;
-  checkBounds(bounds);
-  return fromCumulativeRate(
-    inverse,
-    unitGaps(options.arrivals ?? 'constant', options.seed ?? 1, options.burstiness ?? 1),
-    bounds,
-  );
+  return varyingRateSchedule(inverse, duration, options);
 }
 
 /** One level of a step schedule. */
@@ -176,14 +185,7 @@ export function stepSchedule(
     }
     return Number.POSITIVE_INFINITY;
   };
-  const bounds: ScheduleBounds = { duration: total };
-  if (options.count !== undefined) bounds.count = options.count;
-  checkBounds(bounds);
-  return fromCumulativeRate(
-    inverse,
-    unitGaps(options.arrivals ?? 'constant', options.seed ?? 1, options.burstiness ?? 1),
-    bounds,
-  );
+  return varyingRateSchedule(inverse, total, options);
 }
 
 /**
