@@ -1,5 +1,3 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import {
   ConverseCommand,
   type ConverseCommandOutput,
@@ -7,8 +5,9 @@ import {
   type ConverseStreamCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { type Dispatcher, Pool } from 'undici';
 import { type RequestTiming, requestTimingFor } from '../request-timing.js';
-import { EventStreamDecoder } from './event-stream-decoder.js';
+import { EventStreamDecoder, type EventStreamMessage } from './event-stream-decoder.js';
 import { NodeSha256, sha256Hex } from './node-sha256.js';
 import { StandardRetryStrategy } from './retry-strategy.js';
 import {
@@ -42,8 +41,8 @@ export interface LeanBedrockClientOptions {
   maxAttempts?: number;
   /** Sockets per host in the keep-alive pool. Default `Infinity`: no queueing inside the client. */
   maxSockets?: number;
-  /** An HTTP(S) agent of your own (then `maxSockets` is ignored). */
-  agent?: HttpAgent;
+  /** An undici dispatcher of your own (`Pool`, `Agent`, …) for the endpoint's origin (then `maxSockets` is ignored). */
+  dispatcher?: Dispatcher;
 }
 
 /** Per-call options, as the SDK's `send` takes them. */
@@ -70,25 +69,175 @@ function isConverseCommand(command: AnyCommand): boolean {
   return command instanceof ConverseCommand || command.constructor?.name === 'ConverseCommand';
 }
 
-function metadataOf(res: IncomingMessage): ResponseMetadata {
+function metadataOf(res: LeanResponse): ResponseMetadata {
   const h = res.headers;
   return {
     httpStatusCode: res.statusCode,
-    requestId: (h['x-amzn-requestid'] ?? h['x-amzn-request-id'] ?? h['x-amz-request-id']) as string | undefined,
-    extendedRequestId: h['x-amz-id-2'] as string | undefined,
-    cfId: h['x-amz-cf-id'] as string | undefined,
+    requestId: h['x-amzn-requestid'] ?? h['x-amzn-request-id'] ?? h['x-amz-request-id'],
+    extendedRequestId: h['x-amz-id-2'],
+    cfId: h['x-amz-cf-id'],
   };
 }
 
-function readBody(res: IncomingMessage): Promise<string> {
+/**
+ * Node's `http` errors for a connection lost before / after the response headers ("socket hang up" / "aborted",
+ * both `ECONNRESET`): what the lean client threw when it ran on `node:http`, and what the SDK's Node handler throws.
+ */
+function connectionError(error: unknown, afterHeaders: boolean): unknown {
+  if (!afterHeaders && (error as Error | null)?.name === 'AbortError') return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (!afterHeaders && typeof code === 'string' && !code.startsWith('UND_ERR')) return error; // ECONNREFUSED, ...
+  return Object.assign(new Error(afterHeaders ? 'aborted' : 'socket hang up'), { code: 'ECONNRESET' });
+}
+
+/** Receives a response body as it arrives; `data` returns false to pause the socket. */
+interface BodySink {
+  data(chunk: Buffer): boolean;
+  end(): void;
+  error(error: unknown): void;
+}
+
+/** A response: status and headers, the body delivered to one `BodySink` (buffered until one is attached). */
+class LeanResponse {
+  private sink: BodySink | null = null;
+  private early: Buffer[] | null = null;
+  private outcome: { error: unknown } | 'end' | null = null;
+  constructor(
+    readonly statusCode: number,
+    readonly headers: Record<string, string>,
+    private readonly abortFn: (error: Error) => void,
+    private readonly resumeFn: () => void,
+  ) {}
+
+  /** Attaches the consumer; hands it what arrived before. */
+  consume(sink: BodySink): void {
+    this.sink = sink;
+    const early = this.early;
+    this.early = null;
+    if (early) for (const chunk of early) sink.data(chunk);
+    const outcome = this.outcome;
+    if (outcome === 'end') sink.end();
+    else if (outcome) sink.error(outcome.error);
+  }
+
+  deliver(chunk: Buffer): boolean {
+    if (this.sink) return this.sink.data(chunk);
+    (this.early ??= []).push(chunk);
+    return true;
+  }
+
+  settle(outcome: { error: unknown } | 'end'): void {
+    if (this.outcome) return;
+    this.outcome = outcome;
+    const sink = this.sink;
+    if (!sink) return;
+    if (outcome === 'end') sink.end();
+    else sink.error(outcome.error);
+  }
+
+  resume(): void {
+    this.resumeFn();
+  }
+
+  /**
+   * Stops the exchange and closes its socket (a no-op once the response has ended); `error`, if given, goes to the
+   * consumer first (an abort), else the consumer hears nothing more (it stopped reading).
+   */
+  destroy(error?: unknown): void {
+    if (this.outcome) return;
+    if (error !== undefined) this.settle({ error });
+    this.outcome = { error: undefined };
+    this.sink = null;
+    this.abortFn(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+  }
+}
+
+function readBody(res: LeanResponse): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.once('end', () =>
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
-    );
-    res.once('error', reject);
+    res.consume({
+      data: (chunk) => chunks.push(chunk) > 0,
+      end: () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+      error: reject,
+    });
   });
+}
+
+/**
+ * One request on the undici pool (its low-level `dispatch`: callbacks, no streams): resolves with the response once
+ * its headers arrive; fills the attribution instants; an abort before the headers rejects with `AbortError`, after
+ * them fails the body as Node's `http` does.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private abortFn: ((error: Error) => void) | null = null;
+  private response: LeanResponse | null = null;
+  private done = false;
+  private readonly onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly resolve: (res: LeanResponse) => void,
+    private readonly reject: (error: unknown) => void,
+    private readonly signal: AbortSignal | undefined,
+    private readonly timing: RequestTiming | undefined,
+  ) {
+    if (timing) {
+      timing.requestSentAt = null;
+      timing.responseHeadersAt = null;
+    }
+    if (signal) {
+      this.onAbort = () => {
+        // After the headers, Node's http fails the body as a lost connection ("aborted", ECONNRESET).
+        if (this.response) this.response.destroy(connectionError(abortError(signal), true));
+        else if (this.abortFn) this.abortFn(abortError(signal));
+        else this.finish(abortError(signal));
+      };
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abortFn = abort;
+    if (this.done) abort(new Error('aborted'));
+  }
+
+  onRequestSent(): void {
+    if (this.timing) this.timing.requestSentAt = performance.now();
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (this.timing) this.timing.responseHeadersAt = performance.now();
+    const headers: Record<string, string> = {};
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!.toString('latin1').toLowerCase();
+      const value = rawHeaders[i + 1]!.toString('latin1');
+      const prior = headers[name];
+      headers[name] = prior === undefined ? value : `${prior}, ${value}`;
+    }
+    this.response = new LeanResponse(statusCode, headers, (error) => this.abortFn?.(error), resume);
+    this.resolve(this.response);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.response ? this.response.deliver(chunk) : true;
+  }
+
+  onComplete(): void {
+    this.finish(null);
+  }
+
+  onError(error: Error): void {
+    this.finish(error);
+  }
+
+  private finish(error: Error | null): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.signal) this.signal.removeEventListener('abort', this.onAbort!);
+    const res = this.response;
+    if (res) res.settle(error ? { error: connectionError(error, true) } : 'end');
+    else this.reject(connectionError(error ?? new Error('socket hang up'), false));
+  }
 }
 
 /** What the SDK's deserialization middleware does to an error without `$metadata` (not a service error). */
@@ -126,7 +275,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * arrive; errors (exception messages, a reset, a corrupt frame, an abort) are thrown from `next()` after the
  * events that preceded them.
  */
-class EventStreamIterable implements AsyncIterable<Record<string, unknown>>, AsyncIterator<Record<string, unknown>> {
+class EventStreamIterable
+  implements AsyncIterable<Record<string, unknown>>, AsyncIterator<Record<string, unknown>>, BodySink
+{
   private readonly items: Record<string, unknown>[] = [];
   private head = 0;
   private failure: { error: unknown } | null = null;
@@ -137,40 +288,45 @@ class EventStreamIterable implements AsyncIterable<Record<string, unknown>>, Asy
     reject: (e: unknown) => void;
   } | null = null;
   private readonly decoder = new EventStreamDecoder();
+  private readonly onMessage = (message: EventStreamMessage) => this.message(message);
 
-  constructor(private readonly res: IncomingMessage) {
-    res.on('data', (chunk: Buffer) => {
-      if (this.failure || this.ended) return;
-      try {
-        this.decoder.push(chunk, ({ headers, body }) => {
-          const kind = headers[':message-type'];
-          if (kind === 'event') {
-            const text = body.toString('utf8');
-            const event = streamEvent(String(headers[':event-type']), text.length ? JSON.parse(text) : {});
-            if (event) this.push(event);
-          } else if (kind === 'exception') {
-            throw streamException(String(headers[':exception-type']), body.toString('utf8'));
-          } else if (kind === 'error') {
-            throw streamErrorMessage(headers[':error-code'] as string, headers[':error-message'] as string);
-          } else {
-            throw new Error(`Unrecognizable event type: ${headers[':event-type']}`);
-          }
-        });
-      } catch (error) {
-        this.fail(error);
-        res.destroy();
-      }
-    });
-    res.once('end', () => {
-      if (this.decoder.hasPartialMessage) this.fail(new Error('Truncated event message received.'));
-      else this.finish();
-    });
-    res.once('error', (error) => this.fail(error));
-    res.once('close', () => {
-      if (!this.ended && !this.failure) {
-        this.fail(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-      }
-    });
+  constructor(private readonly res: LeanResponse) {
+    res.consume(this);
+  }
+
+  data(chunk: Buffer): boolean {
+    if (this.failure || this.ended) return true;
+    try {
+      this.decoder.push(chunk, this.onMessage);
+    } catch (error) {
+      this.fail(error);
+      this.res.destroy();
+    }
+    return !this.paused;
+  }
+
+  end(): void {
+    if (this.decoder.hasPartialMessage) this.fail(new Error('Truncated event message received.'));
+    else this.finish();
+  }
+
+  error(error: unknown): void {
+    this.fail(error);
+  }
+
+  private message({ headers, body }: EventStreamMessage): void {
+    const kind = headers[':message-type'];
+    if (kind === 'event') {
+      const text = body.toString('utf8');
+      const event = streamEvent(String(headers[':event-type']), text.length ? JSON.parse(text) : {});
+      if (event) this.push(event);
+    } else if (kind === 'exception') {
+      throw streamException(String(headers[':exception-type']), body.toString('utf8'));
+    } else if (kind === 'error') {
+      throw streamErrorMessage(headers[':error-code'] as string, headers[':error-message'] as string);
+    } else {
+      throw new Error(`Unrecognizable event type: ${headers[':event-type']}`);
+    }
   }
 
   private push(event: Record<string, unknown>): void {
@@ -181,10 +337,8 @@ class EventStreamIterable implements AsyncIterable<Record<string, unknown>>, Asy
       return;
     }
     this.items.push(event);
-    if (!this.paused && this.items.length - this.head > STREAM_HIGH_WATER) {
-      this.paused = true;
-      this.res.pause();
-    }
+    // Past the high-water mark, `data` returns false: the socket pauses until `next()` drains the queue.
+    if (!this.paused && this.items.length - this.head > STREAM_HIGH_WATER) this.paused = true;
   }
 
   private fail(error: unknown): void {
@@ -260,8 +414,8 @@ export class LeanBedrockClient {
   readonly region: string;
   readonly endpoint: URL;
   readonly maxAttempts: number;
-  private readonly agent: HttpAgent;
-  private readonly ownsAgent: boolean;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
   private readonly retry: StandardRetryStrategy;
   private readonly signer: SignatureV4;
   private readonly credentialSource: LeanBedrockClientOptions['credentials'];
@@ -284,13 +438,21 @@ export class LeanBedrockClient {
     }
     this.maxAttempts = maxAttempts;
     this.retry = new StandardRetryStrategy(maxAttempts);
-    const https = this.endpoint.protocol === 'https:';
-    this.ownsAgent = options.agent === undefined;
-    this.agent =
-      options.agent ??
-      (https
-        ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets ?? Infinity })
-        : new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets ?? Infinity }));
+    this.ownsDispatcher = options.dispatcher === undefined;
+    const maxSockets = options.maxSockets ?? Infinity;
+    if (!(maxSockets === Infinity || (Number.isInteger(maxSockets) && maxSockets >= 1))) {
+      throw new Error(`maxSockets must be a positive integer or Infinity, got ${maxSockets}`);
+    }
+    // Keep-alive HTTP/1.1 sockets, one request at a time each; no headers or body timeout of its own (as node:http:
+    // the endpoint's timeout aborts the request).
+    this.dispatcher =
+      options.dispatcher ??
+      new Pool(this.endpoint.origin, {
+        connections: maxSockets === Infinity ? null : maxSockets,
+        pipelining: 1,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
     this.credentialSource = options.credentials;
     this.hostHeader = this.endpoint.host;
     // A path in the endpoint URL prefixes every request path, as in the SDK.
@@ -442,42 +604,17 @@ export class LeanBedrockClient {
     body: Buffer,
     signal: AbortSignal | undefined,
     timing: RequestTiming | undefined,
-  ): Promise<IncomingMessage> {
+  ): Promise<LeanResponse> {
     return new Promise((resolve, reject) => {
-      const url = this.endpoint;
-      const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = request({
-        method: 'POST',
-        hostname: url.hostname,
-        port: url.port || undefined,
-        path,
-        headers,
-        agent: this.agent,
-      });
-      let onAbort: (() => void) | undefined;
-      if (signal) {
-        onAbort = () => req.destroy(abortError(signal));
-        signal.addEventListener('abort', onAbort, { once: true });
-        req.once('close', () => signal.removeEventListener('abort', onAbort!));
-      }
-      if (timing) {
-        timing.requestSentAt = null;
-        timing.responseHeadersAt = null;
-        req.once('finish', () => {
-          timing.requestSentAt = performance.now();
-        });
-      }
-      req.once('response', (res) => {
-        if (timing) timing.responseHeadersAt = performance.now();
-        resolve(res);
-      });
-      req.once('error', reject);
-      req.end(body);
+      this.dispatcher.dispatch(
+        { origin: this.endpoint.origin, method: 'POST', path, headers, body },
+        new Exchange(resolve, reject, signal, timing),
+      );
     });
   }
 
-  /** Closes the keep-alive sockets (when the agent is the client's own). */
+  /** Closes the keep-alive sockets (when the pool is the client's own); requests in flight fail. */
   destroy(): void {
-    if (this.ownsAgent) this.agent.destroy();
+    if (this.ownsDispatcher) this.dispatcher.destroy().catch(() => {});
   }
 }
