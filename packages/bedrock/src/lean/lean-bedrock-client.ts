@@ -122,7 +122,8 @@ class LeanResponse {
 
   deliver(chunk: Buffer): boolean {
     if (this.sink) return this.sink.data(chunk);
-    (this.early ??= []).push(chunk);
+    if (this.early) this.early.push(chunk);
+    else this.early = [chunk];
     return true;
   }
 
