@@ -21,11 +21,9 @@ import {
   slo,
   warmup,
 } from '../options/option-parsers.js';
-import { ProgressDisplay } from '../progress/progress-display.js';
-import { writeReportAfterRun } from '../report/write-report.js';
 import { formatStat } from '../stats/format-value.js';
 import { textTable } from '../stats/stats-table.js';
-import { givenOn } from './run-command.js';
+import { finishRuns, givenOn, progressDisplayFor, steppedProgress } from './measure-plumbing.js';
 
 type HeatmapFlags = EndpointFlags & {
   inputLengths?: number[];
@@ -102,25 +100,20 @@ export function registerHeatmapCommand(program: Command, io: CliIO, setExit: (co
       try {
         const inputs = flags.inputLengths ?? [10, 50, 200, 500];
         const outputs = flags.outputLengths ?? [128, 256, 512, 1024];
-        const display = new ProgressDisplay({ stream: io.stderr, ...(flags.quiet ? { mode: 'lines' as const } : {}) });
-        let cell = 0;
+        const display = progressDisplayFor(io, flags);
         const cells = inputs.length * outputs.length;
-        const label = () =>
-          `[${cell + 1}/${cells}] in ${inputs[Math.floor(cell / outputs.length)]} × out ${outputs[cell % outputs.length]}`;
-        display.setLabel(label());
         const options: LatencyHeatmapOptions = {
           endpoint: opened.endpoint,
           inputLengths: inputs,
           outputLengths: outputs,
           outputPath: flags.out,
           createPayload: (prompt, maxTokens) => createConversePayload(prompt, { maxTokens }),
-          onProgress: (e) => {
-            display.update(e);
-            if (e.phase === 'done' && cell < cells - 1) {
-              cell++;
-              display.setLabel(label());
-            }
-          },
+          onProgress: steppedProgress(
+            display,
+            cells,
+            (cell) =>
+              `[${cell + 1}/${cells}] in ${inputs[Math.floor(cell / outputs.length)]} × out ${outputs[cell % outputs.length]}`,
+          ),
         };
         if (sourceText !== undefined) options.sourceText = sourceText;
         if (flags.requestsPerCell !== undefined) options.requestsPerCell = flags.requestsPerCell;
@@ -133,26 +126,16 @@ export function registerHeatmapCommand(program: Command, io: CliIO, setExit: (co
         if (!flags.json) io.stderr.write(`llmeter: heatmap of ${cells} cells against ${opened.description}\n`);
         const result = await new LatencyHeatmap(options).run();
         display.stop();
-        const written =
-          flags.report && result.outputPath ? await writeReportAfterRun(result.outputPath, io.stderr) : null;
-        const report = written?.file ?? null;
-        if (written?.failed) setExit(1);
-        if (flags.json) {
-          io.stdout.write(`${JSON.stringify({ folder: result.outputPath, report, cells: result.cells }, null, 2)}\n`);
-        } else {
-          io.stdout.write(`\nAverage TTFT\n${formatHeatmapTable(result, 'time_to_first_token-average')}\n\n`);
-          io.stdout.write(`Average TTLT\n${formatHeatmapTable(result, 'time_to_last_token-average')}\n\n`);
-          if (result.outputPath) io.stdout.write(`Heatmap folder: ${result.outputPath}\n`);
-          if (report) io.stdout.write(`Report: ${report}\n`);
-        }
-        const total = result.results.reduce((a, r) => a + r.totalRequests, 0);
-        const failed = result.results.reduce((a, r) => a + (Number(r.stats['failed_requests']) || 0), 0);
-        if (total === 0 || failed >= total) {
-          io.stderr.write(
-            total === 0 ? 'llmeter: no request finished\n' : `llmeter: every request failed (${failed} of ${total})\n`,
-          );
-          setExit(1);
-        }
+        await finishRuns(result, flags, io, setExit, (report) => {
+          if (flags.json) {
+            io.stdout.write(`${JSON.stringify({ folder: result.outputPath, report, cells: result.cells }, null, 2)}\n`);
+          } else {
+            io.stdout.write(`\nAverage TTFT\n${formatHeatmapTable(result, 'time_to_first_token-average')}\n\n`);
+            io.stdout.write(`Average TTLT\n${formatHeatmapTable(result, 'time_to_last_token-average')}\n\n`);
+            if (result.outputPath) io.stdout.write(`Heatmap folder: ${result.outputPath}\n`);
+            if (report) io.stdout.write(`Report: ${report}\n`);
+          }
+        });
       } finally {
         await opened.close();
       }

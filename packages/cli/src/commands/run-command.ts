@@ -17,9 +17,9 @@ import {
   runnerOptionsFrom,
 } from '../options/load-options.js';
 import { positiveInteger, positiveNumber } from '../options/option-parsers.js';
-import { ProgressDisplay } from '../progress/progress-display.js';
 import { writeReportAfterRun } from '../report/write-report.js';
 import { formatStatsTable } from '../stats/stats-table.js';
+import { givenOn, outcomeProblem, progressDisplayFor } from './measure-plumbing.js';
 
 /** The arrival processes of open-loop runs. */
 export const ARRIVALS = ['constant', 'poisson', 'gamma'] as const;
@@ -69,11 +69,6 @@ function addLoopOptions(cmd: Command): Command {
       positiveNumber,
     )
     .option('--max-concurrency <n>', 'open loop: most requests in flight (default unbounded)', positiveInteger);
-}
-
-/** Whether the user gave an option on the command line (not its default). */
-export function givenOn(cmd: Command): (name: string) => boolean {
-  return (name) => cmd.getOptionValueSource(name) === 'cli';
 }
 
 /** Checks the open-loop flags are only used with `--rate`. */
@@ -133,14 +128,9 @@ export async function reportRun(
     if (result.outputPath) io.stdout.write(`Run folder: ${result.outputPath}\n`);
     if (reportFile) io.stdout.write(`Report: ${reportFile}\n`);
   }
-  if (total === 0) {
-    io.stderr.write('llmeter: no request finished\n');
-    return 1;
-  }
-  if (failed >= total) {
-    io.stderr.write(
-      `llmeter: every request failed (${failed} of ${total})${topError ? `; most common error: ${topError}` : ''}\n`,
-    );
+  const problem = outcomeProblem(total, failed, topError);
+  if (problem) {
+    io.stderr.write(`llmeter: ${problem}\n`);
     return 1;
   }
   return reportFailed ? 1 : 0;
@@ -166,11 +156,7 @@ export function registerRunCommand(program: Command, io: CliIO, setExit: (code: 
     const payload = await resolvePayloads(flags);
     const opened = await openEndpoint(flags);
     try {
-      const display = new ProgressDisplay({
-        stream: io.stderr,
-        ...(flags.quiet ? { mode: 'lines' as const } : {}),
-        ...(flags.duration !== undefined ? { durationSeconds: flags.duration } : {}),
-      });
+      const display = progressDisplayFor(io, flags);
       const options: RunnerOptions = {
         ...runnerOptionsFrom(flags, payload),
         endpoint: opened.endpoint,

@@ -17,12 +17,11 @@ import {
   runnerOptionsFrom,
 } from '../options/load-options.js';
 import { positiveInteger, positiveIntegerList, positiveNumber, positiveNumberList } from '../options/option-parsers.js';
-import { ProgressDisplay } from '../progress/progress-display.js';
 import { levelLabel } from '../report/report-charts.js';
-import { writeReportAfterRun } from '../report/write-report.js';
 import { formatStat } from '../stats/format-value.js';
 import { textTable } from '../stats/stats-table.js';
-import { ARRIVALS, givenOn } from './run-command.js';
+import { finishRuns, givenOn, progressDisplayFor, steppedProgress } from './measure-plumbing.js';
+import { ARRIVALS } from './run-command.js';
 
 type SweepFlags = EndpointFlags &
   LoadFlags & {
@@ -128,26 +127,16 @@ export function registerSweepCommand(program: Command, io: CliIO, setExit: (code
     try {
       const kind = flags.clients ? 'clients' : 'rate';
       const levels = (flags.clients ?? flags.rates) as number[];
-      const display = new ProgressDisplay({
-        stream: io.stderr,
-        ...(flags.quiet ? { mode: 'lines' as const } : {}),
-        ...(flags.duration !== undefined ? { durationSeconds: flags.duration } : {}),
-      });
-      let level = 0;
-      const label = () => `[${level + 1}/${levels.length}] ${levelLabel(kind, levels[level] as number)}`;
-      display.setLabel(label());
-      const base = runnerOptionsFrom(flags, payload);
+      const display = progressDisplayFor(io, flags);
       const options: LoadTestOptions = {
-        ...base,
+        ...runnerOptionsFrom(flags, payload),
         endpoint: opened.endpoint,
         outputPath: flags.out,
-        onProgress: (e) => {
-          display.update(e);
-          if (e.phase === 'done' && level < levels.length - 1) {
-            level++;
-            display.setLabel(label());
-          }
-        },
+        onProgress: steppedProgress(
+          display,
+          levels.length,
+          (level) => `[${level + 1}/${levels.length}] ${levelLabel(kind, levels[level] as number)}`,
+        ),
       };
       if (flags.clients) options.clients = flags.clients;
       if (flags.rates) options.rates = flags.rates;
@@ -158,28 +147,18 @@ export function registerSweepCommand(program: Command, io: CliIO, setExit: (code
       if (!flags.json) io.stderr.write(`llmeter: sweeping ${levels.length} levels against ${opened.description}\n`);
       const result = await new LoadTest(options).run();
       display.stop();
-      const written =
-        flags.report && result.outputPath ? await writeReportAfterRun(result.outputPath, io.stderr) : null;
-      const report = written?.file ?? null;
-      if (written?.failed) setExit(1);
-      if (flags.json) {
-        io.stdout.write(
-          `${JSON.stringify({ folder: result.outputPath, parameter: kind, report, levels: result.table() }, null, 2)}\n`,
-        );
-      } else {
-        io.stdout.write(`\n${formatSweepTable(result)}\n\n`);
-        if (result.results.some((r) => r.interrupted)) io.stdout.write('The sweep was interrupted.\n');
-        if (result.outputPath) io.stdout.write(`Sweep folder: ${result.outputPath}\n`);
-        if (report) io.stdout.write(`Report: ${report}\n`);
-      }
-      const total = result.results.reduce((a, r) => a + r.totalRequests, 0);
-      const failed = result.results.reduce((a, r) => a + (Number(r.stats['failed_requests']) || 0), 0);
-      if (total === 0 || failed >= total) {
-        io.stderr.write(
-          total === 0 ? 'llmeter: no request finished\n' : `llmeter: every request failed (${failed} of ${total})\n`,
-        );
-        setExit(1);
-      }
+      await finishRuns(result, flags, io, setExit, (report) => {
+        if (flags.json) {
+          io.stdout.write(
+            `${JSON.stringify({ folder: result.outputPath, parameter: kind, report, levels: result.table() }, null, 2)}\n`,
+          );
+        } else {
+          io.stdout.write(`\n${formatSweepTable(result)}\n\n`);
+          if (result.results.some((r) => r.interrupted)) io.stdout.write('The sweep was interrupted.\n');
+          if (result.outputPath) io.stdout.write(`Sweep folder: ${result.outputPath}\n`);
+          if (report) io.stdout.write(`Report: ${report}\n`);
+        }
+      });
     } finally {
       await opened.close();
     }
