@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { createConversePayload } from '@llmeter/bedrock';
-import type { SLO } from '@llmeter/core';
 import type { LatencyHeatmapOptions, LatencyHeatmapResult } from '@llmeter/runner';
 import { LatencyHeatmap } from '@llmeter/runner';
 import { type Command, Option } from 'commander';
@@ -11,7 +10,7 @@ import {
   endpointFlagProblem,
   openEndpoint,
 } from '../options/endpoint-options.js';
-import { DEFAULT_OUT, prepareOutFolder } from '../options/load-options.js';
+import { DEFAULT_OUT, type LoadFlags, prepareOutFolder } from '../options/load-options.js';
 import {
   existingPath,
   nonEmpty,
@@ -25,22 +24,14 @@ import { formatStat } from '../stats/format-value.js';
 import { textTable } from '../stats/stats-table.js';
 import { finishRuns, givenOn, progressDisplayFor, steppedProgress } from './measure-plumbing.js';
 
-type HeatmapFlags = EndpointFlags & {
-  inputLengths?: number[];
-  outputLengths?: number[];
-  requestsPerCell?: number;
-  sourceText?: string;
-  clients?: number;
-  timeout?: number;
-  warmup?: number | { seconds: number };
-  slo?: SLO;
-  seed?: number;
-  out: string;
-  runName?: string;
-  report?: boolean;
-  json?: boolean;
-  quiet?: boolean;
-};
+type HeatmapFlags = EndpointFlags &
+  Pick<LoadFlags, 'timeout' | 'warmup' | 'slo' | 'seed' | 'out' | 'runName' | 'report' | 'json' | 'quiet'> & {
+    inputLengths?: number[];
+    outputLengths?: number[];
+    requestsPerCell?: number;
+    sourceText?: string;
+    clients?: number;
+  };
 
 const EXAMPLES = `
 Examples:
