@@ -71,17 +71,28 @@ function addLoopOptions(cmd: Command): Command {
     .option('--max-concurrency <n>', 'open loop: most requests in flight (default unbounded)', positiveInteger);
 }
 
-/** Checks the open-loop flags are only used with `--rate`. */
-function loopProblem(flags: RunFlags): string | null {
-  if (flags.rate === undefined) {
-    for (const [key, flag] of [
-      ['arrival', '--arrival <process>'],
-      ['burstiness', '--burstiness <cv2>'],
-      ['maxConcurrency', '--max-concurrency <n>'],
-    ] as const) {
-      if (flags[key] !== undefined) return `option '${flag}' needs --rate (it applies to open-loop runs)`;
-    }
+/**
+ * The first open-loop flag (`--arrival`, `--burstiness`, `--max-concurrency`) given without the rate flag that
+ * selects the open loop (`--rate` for `run`, `--rates` for `sweep`), as a usage problem; null when there is none.
+ */
+export function openLoopFlagProblem(
+  flags: Pick<RunFlags, 'arrival' | 'burstiness' | 'maxConcurrency'>,
+  rateFlag: '--rate' | '--rates',
+  what: 'runs' | 'levels',
+): string | null {
+  for (const [key, flag] of [
+    ['arrival', '--arrival <process>'],
+    ['burstiness', '--burstiness <cv2>'],
+    ['maxConcurrency', '--max-concurrency <n>'],
+  ] as const) {
+    if (flags[key] !== undefined) return `option '${flag}' needs ${rateFlag} (it applies to open-loop ${what})`;
   }
+  return null;
+}
+
+/** Checks the open-loop flags are only used with `--rate`, and `--burstiness` only with gamma arrivals. */
+function loopProblem(flags: RunFlags): string | null {
+  if (flags.rate === undefined) return openLoopFlagProblem(flags, '--rate', 'runs');
   if (flags.burstiness !== undefined && flags.arrival !== 'gamma')
     return `option '--burstiness <cv2>' needs --arrival gamma`;
   return null;

@@ -21,7 +21,7 @@ import { levelLabel } from '../report/report-charts.js';
 import { formatStat } from '../stats/format-value.js';
 import { textTable } from '../stats/stats-table.js';
 import { finishRuns, givenOn, progressDisplayFor, steppedProgress } from './measure-plumbing.js';
-import { ARRIVALS } from './run-command.js';
+import { ARRIVALS, openLoopFlagProblem } from './run-command.js';
 
 type SweepFlags = EndpointFlags &
   LoadFlags & {
@@ -111,15 +111,7 @@ export function registerSweepCommand(program: Command, io: CliIO, setExit: (code
     let problem = endpointFlagProblem(flags, givenOn(command));
     if (!problem && !flags.clients && !flags.rates)
       problem = "one of '--clients <list>' or '--rates <list>' is required";
-    if (!problem && !flags.rates) {
-      for (const [key, flag] of [
-        ['arrival', '--arrival <process>'],
-        ['burstiness', '--burstiness <cv2>'],
-        ['maxConcurrency', '--max-concurrency <n>'],
-      ] as const) {
-        if (flags[key] !== undefined) problem = `option '${flag}' needs --rates (it applies to open-loop levels)`;
-      }
-    }
+    if (!problem && !flags.rates) problem = openLoopFlagProblem(flags, '--rates', 'levels');
     if (problem) throw new CliExit(problem, 2);
     prepareOutFolder(flags.out);
     const payload = await resolvePayloads(flags);
