@@ -42,7 +42,7 @@ interface TestServer {
   server: Server;
 }
 
-const isClosed = (socket: Socket | undefined) => socket !== undefined && socket.destroyed;
+const isClosed = (socket: Socket | undefined) => socket?.destroyed === true;
 
 const servers: TestServer[] = [];
 const clients: LeanBedrockClient[] = [];
@@ -148,7 +148,7 @@ describe('LeanBedrockClient HTTP layer', () => {
     for await (const event of out.stream ?? []) {
       const text = event.contentBlockDelta?.delta?.text;
       if (text !== undefined) texts.push(text);
-      last = event as Record<string, unknown>;
+      last = event as unknown as Record<string, unknown>;
       if (texts.length % 50 === 0) await new Promise((r) => setTimeout(r, 2));
     }
     expect(texts).toEqual(Array.from({ length: 300 }, (_, i) => `t${i}`));
@@ -180,7 +180,7 @@ describe('LeanBedrockClient HTTP layer', () => {
     const out = await c.send(new ConverseStreamCommand({ modelId: MODEL, messages }), {
       abortSignal: controller.signal,
     });
-    const it = (out.stream ?? [])[Symbol.asyncIterator]();
+    const it = (out.stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     expect((await it.next()).value).toHaveProperty('contentBlockDelta');
     controller.abort();
     await expect(it.next()).rejects.toMatchObject({ message: 'aborted', code: 'ECONNRESET' });
