@@ -1,4 +1,5 @@
 import { LLMeterValidationError } from '@llmeter/core';
+import { positiveNumber } from './option-checks.js';
 import type { Rng } from './random.js';
 import { createRng, exponential, gamma } from './random.js';
 
@@ -26,18 +27,11 @@ export interface RandomScheduleOptions {
   seed?: number;
 }
 
-function positive(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw new LLMeterValidationError(`${name} must be a positive number, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 function checkBounds(b: ScheduleBounds): void {
   if (b.count !== undefined && !(Number.isInteger(b.count) && b.count >= 0)) {
     throw new LLMeterValidationError(`count must be a non-negative integer, got ${JSON.stringify(b.count)}`);
   }
-  if (b.duration !== undefined) positive('duration', b.duration);
+  if (b.duration !== undefined) positiveNumber('duration', b.duration);
 }
 
 /** Draws unit-mean "work" between arrivals: 1 (constant), Exp(1) (Poisson), Gamma(k, 1/k) (bursty). */
@@ -46,7 +40,7 @@ function unitGaps(process: ArrivalProcess, seed: number, burstiness: number): ()
   const rng: Rng = createRng(seed);
   if (process === 'poisson') return () => exponential(rng);
   if (process === 'gamma') {
-    const shape = 1 / positive('burstiness', burstiness);
+    const shape = 1 / positiveNumber('burstiness', burstiness);
     return () => gamma(rng, shape) / shape;
   }
   throw new LLMeterValidationError(`arrivals must be 'constant', 'poisson' or 'gamma', got ${JSON.stringify(process)}`);
@@ -89,14 +83,14 @@ function varyingRateSchedule(
 
 /** Evenly spaced arrivals at `rate` per second, the first at 0. */
 export function constantSchedule(options: { rate: number } & ScheduleBounds): ArrivalSchedule {
-  const rate = positive('rate', options.rate);
+  const rate = positiveNumber('rate', options.rate);
   checkBounds(options);
   return fromCumulativeRate((w) => w / rate, unitGaps('constant', 0, 1), options);
 }
 
 /** Poisson arrivals (exponential gaps, mean 1/rate), the first at 0, seeded. */
 export function poissonSchedule(options: { rate: number } & ScheduleBounds & RandomScheduleOptions): ArrivalSchedule {
-  const rate = positive('rate', options.rate);
+  const rate = positiveNumber('rate', options.rate);
   checkBounds(options);
   return fromCumulativeRate((w) => w / rate, unitGaps('poisson', options.seed ?? 1, 1), options);
 }
@@ -108,7 +102,7 @@ export function poissonSchedule(options: { rate: number } & ScheduleBounds & Ran
 export function gammaSchedule(
   options: { rate: number; burstiness?: number } & ScheduleBounds & RandomScheduleOptions,
 ): ArrivalSchedule {
-  const rate = positive('rate', options.rate);
+  const rate = positiveNumber('rate', options.rate);
   checkBounds(options);
   return fromCumulativeRate((w) => w / rate, unitGaps('gamma', options.seed ?? 1, options.burstiness ?? 1), options);
 }
@@ -117,7 +111,7 @@ export function gammaSchedule(
 export function rateSchedule(
   options: { rate: number; arrivals?: ArrivalProcess; burstiness?: number } & ScheduleBounds & RandomScheduleOptions,
 ): ArrivalSchedule {
-  const rate = positive('rate', options.rate);
+  const rate = positiveNumber('rate', options.rate);
   checkBounds(options);
   return fromCumulativeRate((w) => w / rate, gapsOf(options), options);
 }
@@ -136,9 +130,9 @@ export function rampSchedule(
     count?: number;
   } & RandomScheduleOptions,
 ): ArrivalSchedule {
-  const from = positive('from', options.from);
-  const to = positive('to', options.to);
-  const duration = positive('duration', options.duration);
+  const from = positiveNumber('from', options.from);
+  const to = positiveNumber('to', options.to);
+  const duration = positiveNumber('duration', options.duration);
   const slope = (to - from) / duration;
   // Λ(t) = from·t + slope·t²/2  →  t = (−from + √(from² + 2·slope·w)) / slope
   const inverse = (w: number) => {
@@ -170,8 +164,8 @@ export function stepSchedule(
     throw new LLMeterValidationError('steps must be a non-empty array of { rate, duration }');
   }
   const steps = options.steps.map((s, i) => ({
-    rate: positive(`steps[${i}].rate`, s.rate),
-    duration: positive(`steps[${i}].duration`, s.duration),
+    rate: positiveNumber(`steps[${i}].rate`, s.rate),
+    duration: positiveNumber(`steps[${i}].duration`, s.duration),
   }));
   const total = steps.reduce((a, s) => a + s.duration, 0);
   const inverse = (w: number) => {
@@ -196,7 +190,7 @@ export function replaySchedule(
   instants: Iterable<number | Date>,
   options: { speedup?: number } & ScheduleBounds = {},
 ): ArrivalSchedule {
-  const speedup = positive('speedup', options.speedup ?? 1);
+  const speedup = positiveNumber('speedup', options.speedup ?? 1);
   checkBounds(options);
   const seconds = [...instants].map((x, i) => {
     const v = x instanceof Date ? x.getTime() / 1000 : x;

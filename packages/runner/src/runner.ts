@@ -7,6 +7,7 @@ import type { ArrivalProcess, ArrivalSchedule } from './arrival-schedule.js';
 import { rateSchedule, sleepUntil } from './arrival-schedule.js';
 import type { InvokeInfo, RunCallbacks } from './callbacks.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { positiveInteger, positiveNumber } from './option-checks.js';
 import type { PayloadSource } from './payload-source.js';
 import { loadPayloads } from './payload-source.js';
 import type { ProgressEvent } from './progress.js';
@@ -93,14 +94,10 @@ export interface RunnerOptions {
 export type RunOverrides = Partial<RunnerOptions>;
 
 function positiveInt(name: string, v: unknown): void {
-  if (v !== undefined && !(Number.isInteger(v) && (v as number) > 0)) {
-    throw new LLMeterValidationError(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
-  }
+  if (v !== undefined) positiveInteger(name, v);
 }
 function positiveNum(name: string, v: unknown): void {
-  if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
-    throw new LLMeterValidationError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
-  }
+  if (v !== undefined) positiveNumber(name, v);
 }
 
 function validate(o: RunnerOptions): void {

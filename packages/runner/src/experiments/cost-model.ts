@@ -1,5 +1,6 @@
 import { InvocationResponse, LLMeterValidationError } from '@llmeter/core';
 import type { InvokeInfo, RunCallbacks } from '../callbacks.js';
+import { nonNegativeNumber, positiveNumber } from '../option-checks.js';
 import type { Result } from '../result.js';
 import { ValueSeries } from '../stats/value-series.js';
 
@@ -18,19 +19,6 @@ export interface RunCostDimension {
   runCost(durationSeconds: number): number;
 }
 
-function price(name: string, v: unknown): number {
-  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) {
-    throw new LLMeterValidationError(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-function granularityOf(name: string, v: unknown): number {
-  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
-    throw new LLMeterValidationError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
 /** `n` billed in whole blocks of `granularity`: ⌈n/g⌉·g (LLMeter's rounding, for tokens and seconds alike). */
 function billed(n: number, granularity: number): number {
   return Math.ceil(n / granularity) * granularity;
@@ -42,8 +30,8 @@ abstract class TokenCost implements RequestCostDimension {
   readonly pricePerMillion: number;
   readonly granularity: number;
   constructor(pricePerMillion: number, options: { granularity?: number; name?: string }, defaultName: string) {
-    this.pricePerMillion = price('pricePerMillion', pricePerMillion);
-    this.granularity = granularityOf('granularity', options.granularity ?? 1);
+    this.pricePerMillion = nonNegativeNumber('pricePerMillion', pricePerMillion);
+    this.granularity = positiveNumber('granularity', options.granularity ?? 1);
     this.name = options.name ?? defaultName;
   }
   /** The record's token count of this kind (null: none reported, billed as 0). */
@@ -79,8 +67,8 @@ export class EndpointTime implements RunCostDimension {
   readonly pricePerHour: number;
   readonly granularitySecs: number;
   constructor(pricePerHour: number, options: { granularitySecs?: number; name?: string } = {}) {
-    this.pricePerHour = price('pricePerHour', pricePerHour);
-    this.granularitySecs = granularityOf('granularitySecs', options.granularitySecs ?? 1);
+    this.pricePerHour = nonNegativeNumber('pricePerHour', pricePerHour);
+    this.granularitySecs = positiveNumber('granularitySecs', options.granularitySecs ?? 1);
     this.name = options.name ?? 'EndpointTime';
   }
   runCost(durationSeconds: number): number {
