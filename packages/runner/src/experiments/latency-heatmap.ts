@@ -1,12 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Endpoint, Payload } from '@llmeter/core';
 import { LLMeterValidationError } from '@llmeter/core';
 import type { Result } from '../result.js';
-import { timestampName } from '../run-name.js';
 import type { RunnerOptions } from '../runner.js';
 import { Runner } from '../runner.js';
-import { writeTable } from './levels.js';
+import { experimentFolder, statsRow, writeTable } from './levels.js';
 import type { Tokenizer } from './tokenizer.js';
 import { defaultTokenizer, truncateToTokens } from './tokenizer.js';
 
@@ -126,7 +123,7 @@ export class LatencyHeatmap {
         `sourceText has ${available} tokens, fewer than the longest input length ${longest}`,
       );
     }
-    const folder = outputPath ? join(outputPath, testName ?? timestampName()) : null;
+    const folder = experimentFolder(outputPath, testName);
     const make = createPayload ?? defaultPayload;
     const cells: HeatmapCell[] = [];
     const results: Result[] = [];
@@ -142,20 +139,12 @@ export class LatencyHeatmap {
         };
         const result = await new Runner(options).run();
         results.push(result);
-        const cell: HeatmapCell = { input_tokens_target: n, output_tokens_max: m };
-        for (const k of CELL_KEYS) {
-          const v = result.stats[k];
-          cell[k] = typeof v === 'number' ? v : null;
-        }
-        cells.push(cell);
+        cells.push({ input_tokens_target: n, output_tokens_max: m, ...statsRow(result.stats, CELL_KEYS) });
         if (result.interrupted) break grid;
       }
     }
     const out = new LatencyHeatmapResult(inputs, outputs, cells, results, folder);
-    if (folder) {
-      await mkdir(folder, { recursive: true });
-      await writeTable(folder, 'heatmap', cells);
-    }
+    if (folder) await writeTable(folder, 'heatmap', cells);
     return out;
   }
 }

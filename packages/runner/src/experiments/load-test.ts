@@ -1,11 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { LLMeterValidationError } from '@llmeter/core';
 import type { Result } from '../result.js';
-import { timestampName } from '../run-name.js';
 import type { RunnerOptions } from '../runner.js';
 import { Runner } from '../runner.js';
-import { writeTable } from './levels.js';
+import { experimentFolder, statsRow, writeTable } from './levels.js';
 
 /** Options of `LoadTest`: the Runner's, plus the levels (exactly one of `clients` or `rates`). */
 export interface LoadTestOptions extends Omit<RunnerOptions, 'clients' | 'rate' | 'runName' | 'outputPath'> {
@@ -64,14 +61,10 @@ export class LoadTestResult {
 
   /** One row per level: the level and the main statistics (`TABLE_KEYS`, null when absent). */
   table(): Array<Record<string, number | null>> {
-    return this.results.map((r, i) => {
-      const row: Record<string, number | null> = { [this.levelKind]: this.levels[i] as number };
-      for (const k of TABLE_KEYS) {
-        const v = r.stats[k];
-        row[k] = typeof v === 'number' ? v : null;
-      }
-      return row;
-    });
+    return this.results.map((r, i) => ({
+      [this.levelKind]: this.levels[i] as number,
+      ...statsRow(r.stats, TABLE_KEYS),
+    }));
   }
 }
 
@@ -94,7 +87,7 @@ export class LoadTest {
     const { clients, rates, testName, outputPath, ...rest } = this.options;
     const kind = clients ? 'clients' : 'rate';
     const levels = (clients ?? rates) as number[];
-    const folder = outputPath ? join(outputPath, testName ?? timestampName()) : null;
+    const folder = experimentFolder(outputPath, testName);
     const results: Result[] = [];
     for (const level of levels) {
       const runName = levelFolderName(kind, level);
@@ -106,10 +99,7 @@ export class LoadTest {
       if (result.interrupted) break;
     }
     const out = new LoadTestResult(kind, levels.slice(0, results.length), results, folder);
-    if (folder) {
-      await mkdir(folder, { recursive: true });
-      await writeTable(folder, 'load_test', out.table());
-    }
+    if (folder) await writeTable(folder, 'load_test', out.table());
     return out;
   }
 }
