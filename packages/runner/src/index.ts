@@ -21,7 +21,7 @@ export { ConcurrencyLimiter } from './concurrency-limiter.js';
 export type { CostModelOptions, RequestCostDimension, RunCostDimension } from './experiments/cost-model.js';
 export { CostModel, EndpointTime, InputTokens, OutputTokens } from './experiments/cost-model.js';
 export type { HeatmapCell, LatencyHeatmapOptions } from './experiments/latency-heatmap.js';
-export { LatencyHeatmap, LatencyHeatmapResult } from './experiments/latency-heatmap.js';
+export { HEATMAP_DEFAULTS, LatencyHeatmap, LatencyHeatmapResult } from './experiments/latency-heatmap.js';
 export type { LoadTestOptions } from './experiments/load-test.js';
 export { LoadTest, LoadTestResult } from './experiments/load-test.js';
 export type { Tokenizer } from './experiments/tokenizer.js';

@@ -7,17 +7,28 @@ import { experimentFolder, statsRow, writeTable } from './levels.js';
 import type { Tokenizer } from './tokenizer.js';
 import { defaultTokenizer, truncateToTokens } from './tokenizer.js';
 
+/** The grid `LatencyHeatmap` measures when none is given (LLMeter's): lengths in tokens, requests per cell. */
+export const HEATMAP_DEFAULTS: {
+  readonly inputLengths: readonly number[];
+  readonly outputLengths: readonly number[];
+  readonly requestsPerCell: number;
+} = Object.freeze({
+  inputLengths: Object.freeze([10, 50, 200, 500]),
+  outputLengths: Object.freeze([128, 256, 512, 1024]),
+  requestsPerCell: 3,
+});
+
 /** Options of `LatencyHeatmap`. */
 export interface LatencyHeatmapOptions
   extends Omit<RunnerOptions, 'payload' | 'endpoint' | 'runName' | 'outputPath' | 'nRequests' | 'runDuration'> {
   endpoint: Endpoint;
   /** Text the prompts are cut from; must hold at least the longest input length. Default: built-in filler text. */
   sourceText?: string;
-  /** Target input lengths in tokens; default [10, 50, 200, 500] (LLMeter's). */
+  /** Target input lengths in tokens; default `HEATMAP_DEFAULTS.inputLengths` ([10, 50, 200, 500], LLMeter's). */
   inputLengths?: number[];
-  /** Max output lengths in tokens; default [128, 256, 512, 1024]. */
+  /** Max output lengths in tokens; default `HEATMAP_DEFAULTS.outputLengths` ([128, 256, 512, 1024]). */
   outputLengths?: number[];
-  /** Requests per cell; default 3. */
+  /** Requests per cell; default `HEATMAP_DEFAULTS.requestsPerCell` (3). */
   requestsPerCell?: number;
   /** Builds the payload of a cell; default a Converse request `{ messages, inferenceConfig: { maxTokens } }`. */
   createPayload?: (prompt: string, maxTokens: number) => Payload;
@@ -111,8 +122,8 @@ export class LatencyHeatmap {
       testName,
       ...rest
     } = this.options;
-    const inputs = inputLengths ?? [10, 50, 200, 500];
-    const outputs = outputLengths ?? [128, 256, 512, 1024];
+    const inputs = inputLengths ?? [...HEATMAP_DEFAULTS.inputLengths];
+    const outputs = outputLengths ?? [...HEATMAP_DEFAULTS.outputLengths];
     const tok = tokenizer ?? (await defaultTokenizer());
     const longest = Math.max(...inputs);
     let text = sourceText ?? FILLER;
@@ -133,7 +144,7 @@ export class LatencyHeatmap {
         const options: RunnerOptions = {
           ...rest,
           payload: make(prompt, m),
-          nRequests: requestsPerCell ?? 3,
+          nRequests: requestsPerCell ?? HEATMAP_DEFAULTS.requestsPerCell,
           runName: `in${n}-out${m}`,
           ...(folder ? { outputPath: folder } : {}),
         };
