@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createConversePayload } from '@llmeter/bedrock';
 import type { LatencyHeatmapOptions, LatencyHeatmapResult } from '@llmeter/runner';
-import { LatencyHeatmap } from '@llmeter/runner';
+import { HEATMAP_DEFAULTS, LatencyHeatmap } from '@llmeter/runner';
 import { type Command, Option } from 'commander';
 import { CliExit, type CliIO } from '../cli-io.js';
 import {
@@ -63,9 +63,21 @@ export function registerHeatmapCommand(program: Command, io: CliIO, setExit: (co
   addEndpointOptions(cmd);
   cmd
     .optionsGroup('Grid, load and output:')
-    .option('--input-lengths <list>', 'prompt lengths in tokens (default 10,50,200,500)', positiveIntegerList)
-    .option('--output-lengths <list>', 'maxTokens values (default 128,256,512,1024)', positiveIntegerList)
-    .option('--requests-per-cell <n>', 'requests per client in each cell (default 3)', positiveInteger)
+    .option(
+      '--input-lengths <list>',
+      `prompt lengths in tokens (default ${HEATMAP_DEFAULTS.inputLengths.join(',')})`,
+      positiveIntegerList,
+    )
+    .option(
+      '--output-lengths <list>',
+      `maxTokens values (default ${HEATMAP_DEFAULTS.outputLengths.join(',')})`,
+      positiveIntegerList,
+    )
+    .option(
+      '--requests-per-cell <n>',
+      `requests per client in each cell (default ${HEATMAP_DEFAULTS.requestsPerCell})`,
+      positiveInteger,
+    )
     .option('--source-text <file>', 'text the prompts are cut from (default: built-in filler text)', existingPath)
     .option('--clients <n>', 'concurrent clients in each cell (default 1)', positiveInteger)
     .option('--timeout <seconds>', 'per-request timeout in seconds (default 60)', positiveNumber)
@@ -89,8 +101,8 @@ export function registerHeatmapCommand(program: Command, io: CliIO, setExit: (co
       const sourceText = flags.sourceText ? readFileSync(flags.sourceText, 'utf8') : undefined;
       const opened = await openEndpoint(flags);
       try {
-        const inputs = flags.inputLengths ?? [10, 50, 200, 500];
-        const outputs = flags.outputLengths ?? [128, 256, 512, 1024];
+        const inputs = flags.inputLengths ?? [...HEATMAP_DEFAULTS.inputLengths];
+        const outputs = flags.outputLengths ?? [...HEATMAP_DEFAULTS.outputLengths];
         const display = progressDisplayFor(io, flags);
         const cells = inputs.length * outputs.length;
         const options: LatencyHeatmapOptions = {
