@@ -153,6 +153,13 @@ class Checker {
     if (typeof v !== 'boolean') this.fail(field, 'true or false', v);
     return v;
   }
+
+  /** Fails on the first key of the object at `field` that is not one of `known`. */
+  knownKeys(field: string, obj: Record<string, unknown>, known: readonly string[]): void {
+    for (const key of Object.keys(obj)) {
+      if (!known.includes(key)) this.fail(`${field}.${key}`, `absent (known: ${known.join(', ')})`, obj[key]);
+    }
+  }
 }
 
 /** Reads an integer from an environment variable (the field it sets is named in the error). */
@@ -301,10 +308,7 @@ export function resolveMonitorConfig(
   if (emulator['faults'] !== undefined && !(Array.isArray(emulator['faults']) && emulator['faults'].every(isObject))) {
     c.fail('emulator.faults', 'a list of fault rules', emulator['faults']);
   }
-  for (const key of Object.keys(emulator)) {
-    if (!['profile', 'seed', 'faults'].includes(key))
-      c.fail(`emulator.${key}`, 'absent (known: profile, seed, faults)', emulator[key]);
-  }
+  c.knownKeys('emulator', emulator, ['profile', 'seed', 'faults']);
 
   const intervalMs = c.integer('intervalMs', raw['intervalMs'] ?? d.intervalMs, 10);
   const timeoutMs = c.integer('timeoutMs', raw['timeoutMs'] ?? d.timeoutMs, 1);
@@ -332,10 +336,7 @@ function parseModels(c: Checker, value: unknown): ModelConfig[] {
     const field = `models[${i}]`;
     const entry = typeof m === 'string' ? { modelId: m } : m;
     if (!isObject(entry)) c.fail(field, 'a model id or { modelId, operations }', m);
-    for (const key of Object.keys(entry)) {
-      if (key !== 'modelId' && key !== 'operations')
-        c.fail(`${field}.${key}`, 'absent (known: modelId, operations)', entry[key]);
-    }
+    c.knownKeys(field, entry, ['modelId', 'operations']);
     const modelId = c.string(`${field}.modelId`, entry['modelId']);
     if (seen.has(modelId)) c.fail(`${field}.modelId`, 'unique', modelId);
     seen.add(modelId);
@@ -353,11 +354,7 @@ function parseProbes(c: Checker, value: unknown): ProbeConfig[] {
   return value.map((p, i) => {
     const field = `probes[${i}]`;
     if (!isObject(p)) c.fail(field, 'an object { name, prompt | payload, maxTokens? }', p);
-    for (const key of Object.keys(p)) {
-      if (!['name', 'prompt', 'payload', 'maxTokens'].includes(key)) {
-        c.fail(`${field}.${key}`, 'absent (known: name, prompt, payload, maxTokens)', p[key]);
-      }
-    }
+    c.knownKeys(field, p, ['name', 'prompt', 'payload', 'maxTokens']);
     const probe: ProbeConfig = { name: c.string(`${field}.name`, p['name'] ?? `probe-${i + 1}`) };
     if ((p['prompt'] === undefined) === (p['payload'] === undefined)) {
       c.fail(field, 'given exactly one of prompt and payload', p);
