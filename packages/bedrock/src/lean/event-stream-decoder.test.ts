@@ -84,4 +84,37 @@ describe('EventStreamDecoder', () => {
       expect(() => decodeAll([bad])).toThrow(expected);
     }
   });
+
+  it('reuses the decoded headers of a repeated header block only while the bytes are the same', () => {
+    const stop = frame(
+      {
+        ':event-type': { type: 'string', value: 'contentBlockStop' },
+        ':content-type': { type: 'string', value: 'application/json' },
+        ':message-type': { type: 'string', value: 'event' },
+      },
+      '{"contentBlockIndex":0}',
+    );
+    const otherDelta = frame(
+      {
+        ':event-type': { type: 'string', value: 'contentBlockDelta' },
+        ':content-type': { type: 'string', value: 'application/json' },
+        ':message-type': { type: 'string', value: 'event' },
+      },
+      '{"contentBlockIndex":0,"delta":{"text":"second"}}',
+    );
+    const messages = decodeAll([Buffer.concat([textDelta, otherDelta, stop, textDelta])]);
+    expect(messages.map((m) => [m.headers[':event-type'], JSON.parse(m.body.toString('utf8')).delta?.text])).toEqual([
+      ['contentBlockDelta', 'Hé ☃'],
+      ['contentBlockDelta', 'second'],
+      ['contentBlockStop', undefined],
+      ['contentBlockDelta', 'Hé ☃'],
+    ]);
+    expect(messages[1]!.headers).toBe(messages[0]!.headers);
+    expect(messages[2]!.headers).not.toBe(messages[1]!.headers);
+    expect(Object.isFrozen(messages[0]!.headers)).toBe(true);
+    // A corrupt message with the same header bytes still fails its CRC.
+    const bad = Buffer.from(otherDelta);
+    bad[bad.length - 8] = (bad[bad.length - 8] ?? 0) ^ 0xff;
+    expect(() => decodeAll([textDelta, bad])).toThrow(/checksum/);
+  });
 });

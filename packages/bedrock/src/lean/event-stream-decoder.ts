@@ -2,9 +2,12 @@ import { crc32 } from 'node:zlib';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 
-/** One decoded event-stream message: header values by name (`:event-type`, …) and the payload bytes. */
+/**
+ * One decoded event-stream message: header values by name (`:event-type`, …; read-only, possibly shared with the
+ * previous message) and the payload bytes.
+ */
 export interface EventStreamMessage {
-  headers: Record<string, unknown>;
+  headers: Readonly<Record<string, unknown>>;
   body: Buffer;
 }
 
@@ -23,6 +26,10 @@ const STRING_HEADER = 7;
 export class EventStreamDecoder {
   private readonly codec = new EventStreamCodec(toUtf8, fromUtf8);
   private pending: Buffer | null = null;
+  // The header block of the last fast-decoded message and its decoded (frozen) map: the messages of a stream
+  // mostly repeat the same header bytes (`:event-type contentBlockDelta`, …), which then decode to the same map.
+  private lastHeaderBytes: Buffer | null = null;
+  private lastHeaders: Readonly<Record<string, unknown>> = {};
 
   /** Feeds one network chunk; calls `onMessage` for every complete message. Throws on a corrupt message. */
   push(chunk: Buffer, onMessage: (message: EventStreamMessage) => void): void {
@@ -57,6 +64,15 @@ export class EventStreamDecoder {
     if (bodyStart > total - 4) return undefined;
     if (crc32(frame.subarray(0, 8)) !== frame.readUInt32BE(8)) return undefined;
     if (crc32(frame.subarray(0, total - 4)) !== frame.readUInt32BE(total - 4)) return undefined;
+    const body = frame.subarray(bodyStart, total - 4);
+    const last = this.lastHeaderBytes;
+    if (
+      last !== null &&
+      last.length === headersLength &&
+      frame.compare(last, 0, headersLength, PRELUDE_LENGTH, bodyStart) === 0
+    ) {
+      return { headers: this.lastHeaders, body };
+    }
     const headers: Record<string, unknown> = {};
     let p = PRELUDE_LENGTH;
     while (p < bodyStart) {
@@ -69,7 +85,9 @@ export class EventStreamDecoder {
       headers[frame.toString('utf8', p + 1, nameEnd)] = frame.toString('utf8', valueStart, valueStart + valueLength);
       p = valueStart + valueLength;
     }
-    return { headers, body: frame.subarray(bodyStart, total - 4) };
+    this.lastHeaderBytes = Buffer.from(frame.subarray(PRELUDE_LENGTH, bodyStart));
+    this.lastHeaders = Object.freeze(headers);
+    return { headers, body };
   }
 
   private decodeWithCodec(frame: Buffer): EventStreamMessage {
