@@ -10,7 +10,7 @@ import {
   endpointFlagProblem,
   openEndpoint,
 } from '../options/endpoint-options.js';
-import { DEFAULT_OUT, type LoadFlags, prepareOutFolder } from '../options/load-options.js';
+import { DEFAULT_OUT, type LoadFlags, prepareOutFolder, requestOptionsFrom } from '../options/load-options.js';
 import {
   existingPath,
   nonEmpty,
@@ -106,6 +106,7 @@ export function registerHeatmapCommand(program: Command, io: CliIO, setExit: (co
         const display = progressDisplayFor(io, flags);
         const cells = inputs.length * outputs.length;
         const options: LatencyHeatmapOptions = {
+          ...requestOptionsFrom(flags),
           endpoint: opened.endpoint,
           inputLengths: inputs,
           outputLengths: outputs,
@@ -121,10 +122,6 @@ export function registerHeatmapCommand(program: Command, io: CliIO, setExit: (co
         if (sourceText !== undefined) options.sourceText = sourceText;
         if (flags.requestsPerCell !== undefined) options.requestsPerCell = flags.requestsPerCell;
         if (flags.clients !== undefined) options.clients = flags.clients;
-        if (flags.timeout !== undefined) options.timeout = flags.timeout;
-        if (flags.warmup !== undefined) options.warmup = flags.warmup;
-        if (flags.slo !== undefined) options.slo = flags.slo;
-        if (flags.seed !== undefined) options.seed = flags.seed;
         if (flags.runName) options.testName = flags.runName;
         if (!flags.json) io.stderr.write(`llmeter: heatmap of ${cells} cells against ${opened.description}\n`);
         const result = await new LatencyHeatmap(options).run();

@@ -103,15 +103,26 @@ export async function resolvePayloads(flags: LoadFlags): Promise<PayloadSource> 
 export type SharedRunnerOptions = Pick<RunnerOptions, 'payload'> &
   Partial<Pick<RunnerOptions, 'nRequests' | 'runDuration' | 'timeout' | 'warmup' | 'slo' | 'seed' | 'lowMemory'>>;
 
-/** The runner options the shared flags set (only those given: the runner keeps its own defaults). */
-export function runnerOptionsFrom(flags: LoadFlags, payload: PayloadSource = payloadFrom(flags)): SharedRunnerOptions {
-  const o: SharedRunnerOptions = { payload };
-  if (flags.requests !== undefined) o.nRequests = flags.requests;
-  if (flags.duration !== undefined) o.runDuration = flags.duration;
+/** The runner options every measuring command's flags set (`--timeout`, `--warmup`, `--slo`, `--seed`). */
+export type RequestRunnerOptions = Partial<Pick<RunnerOptions, 'timeout' | 'warmup' | 'slo' | 'seed'>>;
+
+/** The runner options of `--timeout`, `--warmup`, `--slo` and `--seed` (only those given: the runner keeps its defaults). */
+export function requestOptionsFrom(
+  flags: Pick<LoadFlags, 'timeout' | 'warmup' | 'slo' | 'seed'>,
+): RequestRunnerOptions {
+  const o: RequestRunnerOptions = {};
   if (flags.timeout !== undefined) o.timeout = flags.timeout;
   if (flags.warmup !== undefined) o.warmup = flags.warmup;
   if (flags.slo !== undefined) o.slo = flags.slo;
   if (flags.seed !== undefined) o.seed = flags.seed;
+  return o;
+}
+
+/** The runner options the shared flags set (only those given: the runner keeps its own defaults). */
+export function runnerOptionsFrom(flags: LoadFlags, payload: PayloadSource = payloadFrom(flags)): SharedRunnerOptions {
+  const o: SharedRunnerOptions = { payload, ...requestOptionsFrom(flags) };
+  if (flags.requests !== undefined) o.nRequests = flags.requests;
+  if (flags.duration !== undefined) o.runDuration = flags.duration;
   if (flags.lowMemory) o.lowMemory = true;
   return o;
 }
