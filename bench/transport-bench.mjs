@@ -244,8 +244,48 @@ function httpFloor(url) {
   };
 }
 
+/** The same floor on undici's `Pool#dispatch` with a raw callback handler (the lean transport's HTTP layer). */
+function undiciFloor(url) {
+  const { Pool } = requireFromBedrock('undici');
+  const pool = new Pool(url, { connections: MAX_SOCKETS, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
+  const body = JSON.stringify({ messages: INPUT.messages });
+  const post = (path) =>
+    new Promise((resolve) => {
+      const start = performance.now();
+      let first = null;
+      let chunks = 0;
+      let id = null;
+      pool.dispatch(
+        { method: 'POST', path, headers: { 'content-type': 'application/json' }, body },
+        {
+          onConnect() {},
+          onHeaders(_status, raw) {
+            for (let i = 0; i < raw.length; i += 2) {
+              if (raw[i].toString('latin1').toLowerCase() === 'x-amzn-requestid') id = raw[i + 1].toString('latin1');
+            }
+            return true;
+          },
+          onData(chunk) {
+            chunks++;
+            if (first === null && chunk.includes('contentBlockDelta')) first = performance.now() - start;
+            return true;
+          },
+          onComplete: () => resolve({ id, ttftMs: first, chunks, error: null }),
+          onError: (e) => resolve({ id: null, error: String(e) }),
+        },
+      );
+    });
+  const model = encodeURIComponent(MODEL);
+  return {
+    converse: () => post(`/model/${model}/converse`),
+    stream: () => post(`/model/${model}/converse-stream`),
+    close: () => pool.destroy(),
+  };
+}
+
 const VARIANTS = {
   'http-floor': { label: 'plain node:http, no signing or decoding (floor)', make: (url) => httpFloor(url) },
+  'undici-floor': { label: 'plain undici Pool#dispatch, no signing or decoding', make: (url) => undiciFloor(url) },
   'sdk-bare': { label: 'bare AWS SDK loop', make: (url) => bareLoop(sdkClient(url)) },
   'sdk-endpoint': { label: 'our endpoint, SDK transport', make: (url) => endpointLoop(url, 'sdk') },
   'lean-endpoint': { label: 'our endpoint, lean transport', make: (url) => endpointLoop(url, 'lean') },
