@@ -274,21 +274,19 @@ export class Runner {
     // thousands of them on one signal made every addEventListener cost O(requests in flight).
     const inFlightControllers = new Set<AbortController>();
     let cancelReason: Error | null = null;
-    const cancel = {
-      abort: (reason: Error) => {
-        cancelReason ??= reason;
-        for (const c of inFlightControllers) c.abort(reason);
-      },
+    const abortInFlight = (reason: Error) => {
+      cancelReason ??= reason;
+      for (const c of inFlightControllers) c.abort(reason);
     };
     setMaxListeners(0, stop.signal);
     let drainTimer: NodeJS.Timeout | undefined;
     const requestStop = () => {
       if (stop.signal.aborted) {
-        cancel.abort(new Error('run stopped'));
+        abortInFlight(new Error('run stopped'));
         return;
       }
       stop.abort(new Error('run stopped'));
-      drainTimer = setTimeout(() => cancel.abort(new Error('drain timeout')), drainMs);
+      drainTimer = setTimeout(() => abortInFlight(new Error('drain timeout')), drainMs);
       drainTimer.unref?.();
     };
     const onExternalAbort = () => requestStop();
