@@ -97,11 +97,11 @@ export class WorkerPool {
   private nextId = 0;
   private closed = false;
 
-  private constructor(endpoint: Endpoint, threads: Thread[]) {
+  private constructor(endpoint: Endpoint, json: EndpointJSON, threads: Thread[]) {
     this.modelId = endpoint.modelId;
     this.endpointName = endpoint.endpointName;
     this.provider = endpoint.provider;
-    this.json = endpoint.toJSON();
+    this.json = json;
     this.threads = threads;
     this.size = threads.length;
   }
@@ -144,7 +144,7 @@ export class WorkerPool {
       await Promise.all(threads.map((t) => t.worker.terminate()));
       throw error;
     }
-    const pool = new WorkerPool(endpoint, threads);
+    const pool = new WorkerPool(endpoint, json, threads);
     for (const thread of threads) pool.listen(thread);
     return pool;
   }
