@@ -6,7 +6,7 @@ import { decodeFrame } from './event-stream-frames.js';
 import { type BedrockEmulator, loadRecordings, type Recording, startBedrockEmulator } from './index.js';
 import { collect, plain, sdkClient, userMessage } from './test-support/sdk.js';
 
-/** Real Bedrock recordings, shared by the project (read-only), beside the repository. */
+/** Real Bedrock recordings (copies of the shared fixtures in `src/__fixtures__/bedrock`). */
 const FIXTURES = fileURLToPath(new URL('./__fixtures__/bedrock/', import.meta.url));
 const recordings = loadRecordings(FIXTURES);
 const converseIds = Object.keys(recordings).filter((id) => recordings[id]!.converse);
