@@ -235,4 +235,20 @@ describe('LeanBedrockClient HTTP layer', () => {
       code: 'ECONNREFUSED',
     });
   });
+
+  it('destroy() closes the sockets and the client stays usable on new ones', async () => {
+    const s = await serve((_req, res) => converseJson(res));
+    const c = client(s.url);
+    await c.send(new ConverseCommand({ modelId: MODEL, messages }));
+    c.destroy();
+    await waitFor(() => isClosed(s.requestSockets[0]), 'the socket to close');
+    expect((await c.send(new ConverseCommand({ modelId: MODEL, messages }))).stopReason).toBe('end_turn');
+    expect(s.requestSockets[1]).not.toBe(s.requestSockets[0]);
+  });
+
+  it('rejects a bad maxSockets at construction', () => {
+    for (const maxSockets of [0, 1.5, -1]) {
+      expect(() => new LeanBedrockClient({ region: 'us-east-1', maxSockets })).toThrow(/maxSockets must be/);
+    }
+  });
 });

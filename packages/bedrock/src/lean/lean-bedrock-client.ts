@@ -86,6 +86,10 @@ function metadataOf(res: LeanResponse): ResponseMetadata {
 function connectionError(error: unknown, afterHeaders: boolean): unknown {
   if (!afterHeaders && (error as Error | null)?.name === 'AbortError') return error;
   const code = (error as { code?: unknown } | null)?.code;
+  // undici's connect timeout (10 s): what the OS reports for a connect that never completes.
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return Object.assign(new Error(`connect ETIMEDOUT: ${(error as Error).message}`), { code: 'ETIMEDOUT' });
+  }
   if (!afterHeaders && typeof code === 'string' && !code.startsWith('UND_ERR')) return error; // ECONNREFUSED, ...
   return Object.assign(new Error(afterHeaders ? 'aborted' : 'socket hang up'), { code: 'ECONNRESET' });
 }
@@ -415,8 +419,10 @@ export class LeanBedrockClient {
   readonly region: string;
   readonly endpoint: URL;
   readonly maxAttempts: number;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
+  // A dispatcher of the caller's, or the client's own pool (created on first use, again after `destroy()`).
+  private readonly givenDispatcher: Dispatcher | undefined;
+  private pool: Pool | undefined;
+  private readonly maxSockets: number;
   private readonly retry: StandardRetryStrategy;
   private readonly signer: SignatureV4;
   private readonly credentialSource: LeanBedrockClientOptions['credentials'];
@@ -439,21 +445,12 @@ export class LeanBedrockClient {
     }
     this.maxAttempts = maxAttempts;
     this.retry = new StandardRetryStrategy(maxAttempts);
-    this.ownsDispatcher = options.dispatcher === undefined;
+    this.givenDispatcher = options.dispatcher;
     const maxSockets = options.maxSockets ?? Infinity;
     if (!(maxSockets === Infinity || (Number.isInteger(maxSockets) && maxSockets >= 1))) {
       throw new Error(`maxSockets must be a positive integer or Infinity, got ${maxSockets}`);
     }
-    // Keep-alive HTTP/1.1 sockets, one request at a time each; no headers or body timeout of its own (as node:http:
-    // the endpoint's timeout aborts the request).
-    this.dispatcher =
-      options.dispatcher ??
-      new Pool(this.endpoint.origin, {
-        connections: maxSockets === Infinity ? null : maxSockets,
-        pipelining: 1,
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      });
+    this.maxSockets = maxSockets;
     this.credentialSource = options.credentials;
     this.hostHeader = this.endpoint.host;
     // A path in the endpoint URL prefixes every request path, as in the SDK.
@@ -607,15 +604,34 @@ export class LeanBedrockClient {
     timing: RequestTiming | undefined,
   ): Promise<LeanResponse> {
     return new Promise((resolve, reject) => {
-      this.dispatcher.dispatch(
+      (this.givenDispatcher ?? this.ownPool()).dispatch(
         { origin: this.endpoint.origin, method: 'POST', path, headers, body },
         new Exchange(resolve, reject, signal, timing),
       );
     });
   }
 
-  /** Closes the keep-alive sockets (when the pool is the client's own); requests in flight fail. */
+  /**
+   * Keep-alive HTTP/1.1 sockets to the endpoint, one request at a time each, at most `maxSockets`; no headers or body
+   * timeout of its own (as node:http: the endpoint's timeout aborts the request).
+   */
+  private ownPool(): Pool {
+    this.pool ??= new Pool(this.endpoint.origin, {
+      connections: this.maxSockets === Infinity ? null : this.maxSockets,
+      pipelining: 1,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    return this.pool;
+  }
+
+  /**
+   * Closes the keep-alive sockets (when the pool is the client's own); requests in flight fail. The client stays
+   * usable: a later request opens new sockets (as with a destroyed `node:http` Agent).
+   */
   destroy(): void {
-    if (this.ownsDispatcher) this.dispatcher.destroy().catch(() => {});
+    const pool = this.pool;
+    this.pool = undefined;
+    pool?.destroy().catch(() => {});
   }
 }
