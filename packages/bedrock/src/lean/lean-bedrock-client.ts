@@ -410,8 +410,8 @@ class EventStreamIterable
 
 /**
  * A lean Bedrock Runtime client for Converse and ConverseStream: SigV4 (`@smithy/signature-v4` on native
- * SHA-256), keep-alive `node:http(s)`, incremental event-stream decoding (`@smithy/eventstream-codec`), the SDK's
- * standard retry mode. `send` takes the SDK's `ConverseCommand` / `ConverseStreamCommand` and returns the outputs
+ * SHA-256), keep-alive HTTP/1.1 on undici's `Pool#dispatch`, incremental event-stream decoding
+ * (`@smithy/eventstream-codec`), the SDK's standard retry mode. `send` takes the SDK's `ConverseCommand` / `ConverseStreamCommand` and returns the outputs
  * and throws the errors the SDK's `BedrockRuntimeClient.send` does, at a fraction of its CPU per request and chunk.
  * It also fills the attribution instants registered with `trackRequestTiming(abortSignal)`.
  */
