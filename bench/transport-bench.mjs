@@ -1,5 +1,6 @@
 // Exact timing under load: the bare AWS SDK loop vs our endpoints on the SDK and on the lean transport.
-// Usage: node bench/transport-bench.mjs [--no-build] [--quick] [--only a,b] [--json out.json]
+// Usage: node bench/transport-bench.mjs [--no-build] [--quick] [--only a,b] [--phases rps,chunks,ttft]
+//          [--streams 50,200,1000] [--inter-token-ms 10] [--json out.json]
 // Builds core, bedrock-emulator and bedrock (tsc) unless --no-build; runs the emulator in a child process.
 // See bench/README.md ("Exact timing under load") for what each number means.
 import { execFileSync, fork } from 'node:child_process';
@@ -19,6 +20,9 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean' },
     only: { type: 'string' },
     phases: { type: 'string' },
+    // TTFT phase: ms between text deltas (default 10: 240 ms streams) and the concurrent-stream levels.
+    'inter-token-ms': { type: 'string' },
+    streams: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -472,12 +476,18 @@ if (phases.includes('chunks')) {
 }
 
 // Phase 3: TTFT error (client TTFT − emulator ground truth) at 50, 200 and 1,000 concurrent streams, open loop.
-// Streams: first text delta 50 ms after arrival, then 19 more every 10 ms (240 ms), so rate = streams / 0.24 s.
+// Streams: first text delta 50 ms after arrival, then 19 more every 10 ms (240 ms; --inter-token-ms changes the 10),
+// so rate = streams / 0.24 s.
 if (phases.includes('ttft')) {
   report.phases.ttft = {};
-  const profile = { ttftMs: 50, interTokenDelayMs: 10, outputTokens: 20 };
-  for (const streams of [50, 200, 1000]) {
-    const rate = streams / 0.24;
+  const interTokenDelayMs = Number(args['inter-token-ms'] ?? 10);
+  const profile = { ttftMs: 50, interTokenDelayMs, outputTokens: 20 };
+  // A stream lives from arrival to its last delta: 50 ms + 19 inter-token delays (240 ms by default).
+  const lifeS = (50 + 19 * interTokenDelayMs) / 1000;
+  const levels = (args.streams ?? '50,200,1000').split(',').map(Number);
+  report.phases.ttftProfile = { ...profile, streamLifeMs: lifeS * 1000 };
+  for (const streams of levels) {
+    const rate = streams / lifeS;
     for (const name of variantNames) {
       const emu = await startEmulator({ seed: 1, profile });
       const v = await VARIANTS[name].make(emu.url);
@@ -487,7 +497,9 @@ if (phases.includes('ttft')) {
       const wait0 = runqueueWaitNs();
       const loopDelay = monitorEventLoopDelay({ resolution: 1 });
       loopDelay.enable();
-      const r = await openLoop(() => v.stream(), rate, QUICK ? 500 : 1500, QUICK ? 2000 : 5000, streams * 4);
+      // Warm up at least one stream life, so that the target concurrency is reached before measuring.
+      const warmupMs = Math.max(QUICK ? 500 : 1500, lifeS * 1000 + 500);
+      const r = await openLoop(() => v.stream(), rate, warmupMs, QUICK ? 2000 : 5000, streams * 4);
       const ecpu1 = await emu.cpu();
       const et1 = performance.now();
       loopDelay.disable();
