@@ -15,6 +15,25 @@ const PRELUDE_LENGTH = 12;
 const MINIMUM_LENGTH = 16;
 const STRING_HEADER = 7;
 
+// CRC-32 (IEEE) table for the 8-byte prelude, built on first use: checking it in JS needs no Buffer view.
+let crcTable: Int32Array | null = null;
+
+function preludeCrc(frame: Buffer): number {
+  let table = crcTable;
+  if (table === null) {
+    table = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c;
+    }
+    crcTable = table;
+  }
+  let crc = -1;
+  for (let i = 0; i < 8; i++) crc = table[(crc ^ frame[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
 /**
  * Splits an `application/vnd.amazon.eventstream` byte stream into messages as bytes arrive and decodes them.
  *
@@ -24,7 +43,8 @@ const STRING_HEADER = 7;
  * exactly as under the SDK, with the same messages. No copies when a network chunk holds whole messages.
  */
 export class EventStreamDecoder {
-  private readonly codec = new EventStreamCodec(toUtf8, fromUtf8);
+  // The general codec, created only when a message needs it (most streams never do): less state per live stream.
+  private codec: EventStreamCodec | null = null;
   private pending: Buffer | null = null;
   // The header block of the last fast-decoded message and its decoded (frozen) map: the messages of a stream
   // mostly repeat the same header bytes (`:event-type contentBlockDelta`, …), which then decode to the same map.
@@ -62,7 +82,7 @@ export class EventStreamDecoder {
     const headersLength = frame.readUInt32BE(4);
     const bodyStart = PRELUDE_LENGTH + headersLength;
     if (bodyStart > total - 4) return undefined;
-    if (crc32(frame.subarray(0, 8)) !== frame.readUInt32BE(8)) return undefined;
+    if (preludeCrc(frame) !== frame.readUInt32BE(8)) return undefined;
     if (crc32(frame.subarray(0, total - 4)) !== frame.readUInt32BE(total - 4)) return undefined;
     const body = frame.subarray(bodyStart, total - 4);
     const last = this.lastHeaderBytes;
@@ -91,6 +111,7 @@ export class EventStreamDecoder {
   }
 
   private decodeWithCodec(frame: Buffer): EventStreamMessage {
+    this.codec ??= new EventStreamCodec(toUtf8, fromUtf8);
     const message = this.codec.decode(frame);
     const headers: Record<string, unknown> = {};
     for (const [name, header] of Object.entries(message.headers)) headers[name] = header.value;
