@@ -1,5 +1,6 @@
 import { type InvocationResponse, StreamEventError } from '@llmeter/core';
 import { describe, expect, it } from 'vitest';
+import { stampArrival } from './arrival.js';
 import { BEDROCK_STREAM_ERROR_TYPES } from './bedrock-errors.js';
 import { BedrockConverseStream } from './converse-stream-endpoint.js';
 import { fakeClient } from './test-support/fake-client.js';
@@ -242,5 +243,54 @@ describe('BedrockConverseStream over recorded events (fake client)', () => {
     expect(client.calls[0]?.abortSignal?.aborted).toBe(true);
     expect(r.errorType).toBe('timeout');
     expect(r.responseText).toBe('a');
+  });
+});
+
+describe('BedrockConverseStream arrival stamps', () => {
+  /** Events stamped `offsetsMs` after the instant `send` is called (far from when they are consumed). */
+  function stamped(offsetsMs: number[], error?: { offsetMs: number }) {
+    return fakeClient(() => {
+      const base = performance.now();
+      const events = [
+        ev.text('He'),
+        ev.text(''),
+        ev.text('llo'),
+        ev.stop,
+        ev.usage({ inputTokens: 3, outputTokens: 2 }),
+      ];
+      for (const [i, e] of events.entries()) stampArrival(e, base + (offsetsMs[i] as number));
+      if (!error) return { events };
+      const thrown = Object.assign(new Error('boom'), { name: 'ModelStreamErrorException' });
+      stampArrival(thrown, base + error.offsetMs);
+      return { events: events.slice(0, 3), throwAfterEvents: thrown };
+    });
+  }
+
+  it('times TTFT, TTLT and chunkTimes at the stamped arrival, not at consumption', async () => {
+    const r = await endpoint(stamped([5000, 6000, 7000, 9000, 9500])).invoke(payload);
+    expect(r.error).toBeNull();
+    // The stamps are 5-9 s after `send` was called; the events were consumed within milliseconds.
+    const ttft = r.timeToFirstToken as number;
+    expect(ttft).toBeGreaterThanOrEqual(5);
+    expect(ttft).toBeLessThan(5.5);
+    expect(r.chunkTimes).toHaveLength(2);
+    expect((r.chunkTimes?.[1] as number) - ttft).toBeCloseTo(2, 6);
+    expect((r.timeToLastToken as number) - ttft).toBeCloseTo(4, 6);
+    expect(r.responseText).toBe('Hello');
+  });
+
+  it("times a stream error at the error's stamp", async () => {
+    const r = await endpoint(stamped([5000, 6000, 7000], { offsetMs: 8000 })).invoke(payload);
+    expect(r.errorType).toBe('stream');
+    expect((r.timeToLastToken as number) - (r.timeToFirstToken as number)).toBeCloseTo(3, 6);
+  });
+
+  it('without stamps, reads the clock as each event is consumed', async () => {
+    const events = [ev.text('He'), ev.text('llo'), ev.stop];
+    const r = await endpoint(fakeClient({ events, delayMs: [0, 60, 0] })).invoke(payload);
+    const ttft = r.timeToFirstToken as number;
+    expect(ttft).toBeGreaterThanOrEqual(0);
+    expect(ttft).toBeLessThan(1);
+    expect((r.chunkTimes?.[1] as number) - ttft).toBeGreaterThanOrEqual(0.05);
   });
 });

@@ -10,6 +10,7 @@ import {
   StreamEventError,
   secondsSince,
 } from '@llmeter/core';
+import { arrivalOf } from './arrival.js';
 import { BedrockBase, type BedrockCallResult, type BedrockEndpointOptions } from './bedrock-endpoint.js';
 import { BedrockResponseError, streamErrorFromThrown, streamErrorInChunk } from './bedrock-errors.js';
 
@@ -62,6 +63,11 @@ function deltaHasContent(delta: Record<string, unknown>): boolean {
  *   stream) sets time to last token and fails the record with `Bedrock {type}: {message}`, keeping the text and
  *   tokens received so far.
  * Beyond Python: `chunkTimes` (every delta with content), `stopReason`, `serverLatencyMs` and an `errorType`.
+ *
+ * The instant of each event (TTFT, TTLT, `chunkTimes`) is its arrival: on the lean transport, the
+ * `performance.now()` its HTTP layer read when the socket read carrying the event arrived (a non-enumerable stamp on the event,
+ * `./arrival.ts`), so async-iterator and microtask queueing between the socket and this loop is not counted; on
+ * the SDK transport, which has no such stamp, the clock as this loop consumes the event.
  */
 export class BedrockConverseStream extends BedrockBase<ConverseStreamCommandOutput> {
   readonly ttftVisibleTokensOnly: boolean;
@@ -92,14 +98,15 @@ export class BedrockConverseStream extends BedrockBase<ConverseStreamCommandOutp
     if (!output.stream) throw new BedrockResponseError('the ConverseStream response has no stream');
     try {
       for await (const chunk of output.stream as AsyncIterable<StreamChunk>) {
-        this.applyChunk(chunk, secondsSince(start), response);
+        // The transport's arrival stamp (lean), else the clock now, as the event is consumed (SDK).
+        this.applyChunk(chunk, secondsSince(start, arrivalOf(chunk) ?? performance.now()), response);
       }
     } catch (error) {
       if (StreamEventError.isInstance(error)) throw error;
       const streamError = streamErrorFromThrown(error);
       if (!streamError) throw error;
       // The SDK's form of a stream error event: the same record as the chunk-key form.
-      response.timeToLastToken = secondsSince(start);
+      response.timeToLastToken = secondsSince(start, arrivalOf(error) ?? performance.now());
       throw streamError;
     }
   }

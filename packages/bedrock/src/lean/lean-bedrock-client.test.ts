@@ -1,6 +1,7 @@
 import { ConverseCommand, ConverseStreamCommand, CountTokensCommand } from '@aws-sdk/client-bedrock-runtime';
 import { startBedrockEmulator } from '@llmeter/bedrock-emulator';
 import { describe, expect, it } from 'vitest';
+import { ARRIVED_AT, arrivalOf } from '../arrival.js';
 import { trackRequestTiming } from '../request-timing.js';
 import { LeanBedrockClient } from './lean-bedrock-client.js';
 
@@ -34,8 +35,21 @@ describe('LeanBedrockClient', () => {
       expect(timing.requestSentAt).toBeGreaterThanOrEqual(t0);
       expect(timing.responseHeadersAt).toBeGreaterThanOrEqual(timing.requestSentAt as number);
       const events = [];
-      for await (const e of out.stream ?? []) events.push(e);
+      const consumedAt: number[] = [];
+      for await (const e of out.stream ?? []) {
+        consumedAt.push(performance.now());
+        events.push(e);
+      }
       expect(events.at(-1)).toHaveProperty('metadata');
+      // Every event carries its arrival instant (read in the HTTP layer), non-enumerable: the SDK's shape stays.
+      events.forEach((e, i) => {
+        const at = arrivalOf(e) as number;
+        expect(at).toBeGreaterThanOrEqual(timing.responseHeadersAt as number);
+        expect(at).toBeLessThanOrEqual(consumedAt[i] as number);
+        expect(Object.keys(e)).not.toContain(ARRIVED_AT);
+        expect(Object.getOwnPropertyDescriptor(e, ARRIVED_AT)?.enumerable).toBe(false);
+        expect(JSON.parse(JSON.stringify(e))).toEqual(e);
+      });
       const converse = await client.send(new ConverseCommand({ modelId: MODEL, messages }));
       expect(converse.stopReason).toBe('end_turn');
       await expect(

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { type Dispatcher, Pool } from 'undici';
+import { stampArrival } from '../arrival.js';
 import { type RequestTiming, requestTimingFor } from '../request-timing.js';
 import { EventStreamDecoder, type EventStreamMessage } from './event-stream-decoder.js';
 import { NodeSha256, sha256Hex } from './node-sha256.js';
@@ -94,9 +95,12 @@ function connectionError(error: unknown, afterHeaders: boolean): unknown {
   return Object.assign(new Error(afterHeaders ? 'aborted' : 'socket hang up'), { code: 'ECONNRESET' });
 }
 
-/** Receives a response body as it arrives; `data` returns false to pause the socket. */
+/**
+ * Receives a response body as it arrives; `data` returns false to pause the socket. `at` is `performance.now()` read
+ * when the socket read that carried `chunk` reached the HTTP layer.
+ */
 interface BodySink {
-  data(chunk: Buffer): boolean;
+  data(chunk: Buffer, at: number): boolean;
   end(): void;
   error(error: unknown): void;
 }
@@ -105,6 +109,7 @@ interface BodySink {
 class LeanResponse {
   private sink: BodySink | null = null;
   private early: Buffer[] | null = null;
+  private earlyAt: number[] | null = null;
   private outcome: { error: unknown } | 'end' | null = null;
   constructor(
     readonly statusCode: number,
@@ -117,17 +122,24 @@ class LeanResponse {
   consume(sink: BodySink): void {
     this.sink = sink;
     const early = this.early;
+    const earlyAt = this.earlyAt;
     this.early = null;
-    if (early) for (const chunk of early) sink.data(chunk);
+    this.earlyAt = null;
+    if (early) for (let i = 0; i < early.length; i++) sink.data(early[i]!, earlyAt![i]!);
     const outcome = this.outcome;
     if (outcome === 'end') sink.end();
     else if (outcome) sink.error(outcome.error);
   }
 
-  deliver(chunk: Buffer): boolean {
-    if (this.sink) return this.sink.data(chunk);
-    if (this.early) this.early.push(chunk);
-    else this.early = [chunk];
+  deliver(chunk: Buffer, at: number): boolean {
+    if (this.sink) return this.sink.data(chunk, at);
+    if (this.early) {
+      this.early.push(chunk);
+      this.earlyAt!.push(at);
+    } else {
+      this.early = [chunk];
+      this.earlyAt = [at];
+    }
     return true;
   }
 
@@ -224,7 +236,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    return this.response ? this.response.deliver(chunk) : true;
+    // The arrival instant of every event in this read: one clock read per socket read.
+    return this.response ? this.response.deliver(chunk, performance.now()) : true;
   }
 
   onComplete(): void {
@@ -294,16 +307,21 @@ class EventStreamIterable
   } | null = null;
   private readonly decoder = new EventStreamDecoder();
   private readonly onMessage = (message: EventStreamMessage) => this.message(message);
+  // When the socket read being decoded arrived (`performance.now()`), stamped on the events decoded from it.
+  private arrivedAt = 0;
 
   constructor(private readonly res: LeanResponse) {
     res.consume(this);
   }
 
-  data(chunk: Buffer): boolean {
+  data(chunk: Buffer, at: number): boolean {
     if (this.failure || this.ended) return true;
+    this.arrivedAt = at;
     try {
       this.decoder.push(chunk, this.onMessage);
     } catch (error) {
+      // A stream error (exception message, corrupt frame) arrived with this read too.
+      if (error !== null && typeof error === 'object' && Object.isExtensible(error)) stampArrival(error, at);
       this.fail(error);
       this.res.destroy();
     }
@@ -324,7 +342,10 @@ class EventStreamIterable
     if (kind === 'event') {
       const text = body.toString('utf8');
       const event = streamEvent(String(headers[':event-type']), text.length ? JSON.parse(text) : {});
-      if (event) this.push(event);
+      if (event) {
+        stampArrival(event, this.arrivedAt);
+        this.push(event);
+      }
     } else if (kind === 'exception') {
       throw streamException(String(headers[':exception-type']), body.toString('utf8'));
     } else if (kind === 'error') {
