@@ -65,9 +65,9 @@ function deltaHasContent(delta: Record<string, unknown>): boolean {
  * Beyond Python: `chunkTimes` (every delta with content), `stopReason`, `serverLatencyMs` and an `errorType`.
  *
  * The instant of each event (TTFT, TTLT, `chunkTimes`) is its arrival: on the lean transport, the
- * `performance.now()` its HTTP layer read when the socket read carrying the event arrived (a non-enumerable stamp on the event,
- * `./arrival.ts`), so async-iterator and microtask queueing between the socket and this loop is not counted; on
- * the SDK transport, which has no such stamp, the clock as this loop consumes the event.
+ * `performance.now()` its HTTP layer read when the socket read carrying the event arrived (a non-enumerable
+ * stamp on the event, `./arrival.ts`), so async-iterator and microtask queueing between the socket and this loop
+ * is not counted; on the SDK transport, which has no such stamp, the clock as this loop consumes the event.
  */
 export class BedrockConverseStream extends BedrockBase<ConverseStreamCommandOutput> {
   readonly ttftVisibleTokensOnly: boolean;
