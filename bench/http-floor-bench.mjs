@@ -43,13 +43,9 @@ const BODY = Buffer.from(JSON.stringify({ messages: [{ role: 'user', content: [{
 const CONNECTIONS = 256;
 
 async function startEmulator(options) {
-  const child = fork(
-    fileURLToPath(new URL('./transport-emulator-child.mjs', import.meta.url)),
-    [JSON.stringify(options)],
-    {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
+  const child = fork(fileURLToPath(new URL('./emulator-child.mjs', import.meta.url)), [JSON.stringify(options)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const url = await new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m.url));
     child.once('exit', (code) => reject(new Error(`emulator child exited with ${code}`)));

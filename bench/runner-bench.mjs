@@ -53,7 +53,13 @@ const fmt = (x, d = 2) => (x === null || x === undefined ? 'n/a' : Number(x).toF
 const ms = (s) => (s === null || s === undefined ? null : s * 1000);
 
 async function startEmulator(options) {
-  const child = fork(join(root, 'bench/runner-emulator-child.mjs'), [JSON.stringify(options)], { stdio: 'inherit' });
+  const child = fork(
+    join(root, 'bench/emulator-child.mjs'),
+    [JSON.stringify({ groundTruthLimit: 200_000, ...options })],
+    {
+      stdio: 'inherit',
+    },
+  );
   const url = await new Promise((resolve) => child.once('message', (m) => resolve(m.url)));
   return {
     url,

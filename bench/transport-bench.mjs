@@ -52,15 +52,11 @@ const MAX_SOCKETS = 4096;
 // ---------------------------------------------------------------------------------------------------------------
 // The emulator child
 async function startEmulator(options) {
-  const child = fork(
-    fileURLToPath(new URL('./transport-emulator-child.mjs', import.meta.url)),
-    [JSON.stringify(options)],
-    {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      // Node flags given to the bench (--trace-gc, --cpu-prof, --max-semi-space-size, …) apply to the client only.
-      execArgv: [],
-    },
-  );
+  const child = fork(fileURLToPath(new URL('./emulator-child.mjs', import.meta.url)), [JSON.stringify(options)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Node flags given to the bench (--trace-gc, --cpu-prof, --max-semi-space-size, …) apply to the client only.
+    execArgv: [],
+  });
   const url = await new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m.url));
     child.once('exit', (code) => reject(new Error(`emulator child exited with ${code}`)));

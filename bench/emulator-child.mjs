@@ -1,5 +1,6 @@
-// The Bedrock emulator in its own process for the transport benchmark (so that its CPU never delays the client's).
-// argv[2]: the emulator options as JSON. Prints nothing; talks over the fork IPC channel:
+// The Bedrock emulator in its own process for the benchmarks (so that its CPU never delays the client's).
+// argv[2]: the emulator options as JSON (groundTruthLimit 2,000,000 unless given). Prints nothing; talks over the
+// fork IPC channel:
 //   → { url } when listening; ← { type: 'truths', ids } → { type: 'truths', truths }; ← { type: 'cpu' } → { cpu };
 //   ← { type: 'close' } closes and exits.
 import { startBedrockEmulator } from '../packages/bedrock-emulator/dist/index.js';
