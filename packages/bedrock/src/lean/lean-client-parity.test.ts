@@ -2,6 +2,7 @@ import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@a
 import { type EmulatorOptions, type FaultSpec, startBedrockEmulator } from '@llmeter/bedrock-emulator';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { describe, expect, it } from 'vitest';
+import { BEDROCK_STREAM_ERROR_TYPES } from '../bedrock-errors.js';
 import { converseRecording, recordingFiles, streamRecording } from '../test-support/recordings.js';
 import { LeanBedrockClient } from './lean-bedrock-client.js';
 
@@ -136,15 +137,7 @@ describe('LeanBedrockClient gives what the SDK client gives', () => {
     }
   }
 
-  const streamExceptions = [
-    'internalServerException',
-    'modelStreamErrorException',
-    'modelTimeoutException',
-    'serviceUnavailableException',
-    'throttlingException',
-    'validationException',
-  ] as const;
-  for (const type of streamExceptions) {
+  for (const type of BEDROCK_STREAM_ERROR_TYPES) {
     it(`converse-stream: ${type} after 2 deltas`, async () => {
       const faults = [
         { fault: { kind: 'stream-exception', type, afterDeltas: 2, message: `boom ${type}` } as FaultSpec },

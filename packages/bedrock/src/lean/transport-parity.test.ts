@@ -2,6 +2,7 @@ import type { EmulatorOptions, FaultSpec, Recording } from '@llmeter/bedrock-emu
 import { endpointFromJSON, type InvocationResponse } from '@llmeter/core';
 import { describe, expect, it } from 'vitest';
 import type { BedrockTransport } from '../bedrock-endpoint.js';
+import { BEDROCK_STREAM_ERROR_TYPES } from '../bedrock-errors.js';
 import { BedrockConverse } from '../converse-endpoint.js';
 import { BedrockConverseStream } from '../converse-stream-endpoint.js';
 import { registerBedrockEndpoints } from '../register-endpoints.js';
@@ -111,14 +112,7 @@ describe('the lean transport gives the records the SDK transport gives (every fi
     }
   }
 
-  for (const type of [
-    'internalServerException',
-    'modelStreamErrorException',
-    'modelTimeoutException',
-    'serviceUnavailableException',
-    'throttlingException',
-    'validationException',
-  ] as const) {
+  for (const type of BEDROCK_STREAM_ERROR_TYPES) {
     it(`converse-stream: ${type} after 2 deltas`, async () => {
       const faults = [{ fault: { kind: 'stream-exception', type, afterDeltas: 2 } as FaultSpec }];
       const { sdk } = await expectSameRecords('converse-stream', { faults });
