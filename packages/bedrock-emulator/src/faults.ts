@@ -1,17 +1,12 @@
+import { STATUS_OF_STREAM_EXCEPTION } from './http-errors.js';
 import type { SeededRandom } from './seeded-random.js';
 import type { FaultRule, FaultSpec, Operation, StreamExceptionType } from './types.js';
 
 /** The request header that carries a per-request fault: a `FaultSpec` as JSON. */
 export const FAULT_HEADER = 'x-llmeter-fault';
 
-const STREAM_EXCEPTIONS: readonly StreamExceptionType[] = [
-  'internalServerException',
-  'modelStreamErrorException',
-  'modelTimeoutException',
-  'serviceUnavailableException',
-  'throttlingException',
-  'validationException',
-];
+// The in-stream exception types: those that have a Converse status (one list for both).
+const STREAM_EXCEPTIONS = Object.keys(STATUS_OF_STREAM_EXCEPTION) as readonly StreamExceptionType[];
 const HTTP_STATUSES = [400, 408, 424, 429, 500, 503];
 
 /** Thrown for a fault spec that is not one of the accepted shapes. */
