@@ -94,7 +94,6 @@ export function classifyBedrockError(error: unknown): ErrorType {
   if (typeof text === 'string' && MISSING_REGION.test(text)) return 'client';
   const general = classifyError(error);
   if (general !== 'unknown') return general;
-  const message = (error as { message?: unknown } | null)?.message;
-  if (typeof message === 'string' && CORRUPT_STREAM.test(message)) return 'stream';
+  if (typeof text === 'string' && CORRUPT_STREAM.test(text)) return 'stream';
   return general;
 }
