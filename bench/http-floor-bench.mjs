@@ -7,7 +7,7 @@
 // written here for this one purpose (status line, headers, content-length and chunked bodies).
 // Method as in transport-bench: closed loop, CPU of this process (`process.cpuUsage()`), streams of 20 and of
 // 200 text deltas 1 ms apart, per chunk = slope between the two per event frame (180 frames more); Converse: 64 in flight, no server latency.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
@@ -15,6 +15,7 @@ import { connect } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { closedLoop, round, startEmulator } from './bench-support.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -41,24 +42,6 @@ const QUICK = Boolean(args.quick);
 const MODEL = encodeURIComponent('anthropic.claude-3-haiku-20240307-v1:0');
 const BODY = Buffer.from(JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'Hello, how are you?' }] }] }));
 const CONNECTIONS = 256;
-
-async function startEmulator(options) {
-  const child = fork(fileURLToPath(new URL('./emulator-child.mjs', import.meta.url)), [JSON.stringify(options)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m.url));
-    child.once('exit', (code) => reject(new Error(`emulator child exited with ${code}`)));
-  });
-  return {
-    url,
-    close: () =>
-      new Promise((resolve) => {
-        child.once('exit', resolve);
-        child.send({ type: 'close' });
-      }),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // (a) node:http
@@ -269,39 +252,6 @@ const VARIANTS = {
   'raw-socket': { label: 'net.Socket + minimal HTTP/1.1 parser', make: rawSocket },
 };
 const names = (args.only ? args.only.split(',') : Object.keys(VARIANTS)).filter((v) => VARIANTS[v]);
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const cpuMs = (c) => (c.user + c.system) / 1000;
-const round = (x, d = 2) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
-async function closedLoop(fn, concurrency, warmupMs, durationMs) {
-  let measuring = false;
-  let stop = false;
-  let done = 0;
-  let errors = 0;
-  let chunks = 0;
-  const worker = async () => {
-    while (!stop) {
-      const r = await fn();
-      if (measuring) {
-        done++;
-        if (r.error) errors++;
-        chunks += r.chunks;
-      }
-    }
-  };
-  const workers = Array.from({ length: concurrency }, worker);
-  await sleep(warmupMs);
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  measuring = true;
-  await sleep(durationMs);
-  measuring = false;
-  const cpu = cpuMs(process.cpuUsage(cpu0));
-  const wall = performance.now() - t0;
-  stop = true;
-  await Promise.all(workers);
-  return { done, errors, chunks, wallMs: wall, cpuMs: cpu };
-}
 
 const report = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, undici: undiciVersion },

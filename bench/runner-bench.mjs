@@ -2,13 +2,14 @@
 // Usage: node bench/runner-bench.mjs [--no-build] [--quick] [--only harness,converse,lag,ttft,memory]
 //        [--transport sdk|lean] [--json out.json]
 // Builds core, bedrock-emulator, bedrock and runner (tsc) unless --no-build; the emulator runs in a child process.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startEmulator } from './bench-support.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -51,30 +52,6 @@ function machine() {
 }
 const fmt = (x, d = 2) => (x === null || x === undefined ? 'n/a' : Number(x).toFixed(d));
 const ms = (s) => (s === null || s === undefined ? null : s * 1000);
-
-async function startEmulator(options) {
-  const child = fork(
-    join(root, 'bench/emulator-child.mjs'),
-    [JSON.stringify({ groundTruthLimit: 200_000, ...options })],
-    {
-      stdio: 'inherit',
-    },
-  );
-  const url = await new Promise((resolve) => child.once('message', (m) => resolve(m.url)));
-  return {
-    url,
-    truths: (ids) =>
-      new Promise((resolve) => {
-        child.once('message', (m) => resolve(m.truths));
-        child.send({ type: 'truths', ids });
-      }),
-    close: () =>
-      new Promise((resolve) => {
-        child.once('exit', resolve);
-        child.send({ type: 'close' });
-      }),
-  };
-}
 
 function endpointFor(Cls, url, concurrency) {
   return new Cls({
@@ -137,7 +114,11 @@ if (!only || only.has('harness')) {
 
 // 2. The most Converse requests/second one process sustains (emulator answers at once, in its own process).
 if (!only || only.has('converse')) {
-  const emu = await startEmulator({ seed: 1, profile: { ttftMs: 0, interTokenDelayMs: 0, outputTokens: 4 } });
+  const emu = await startEmulator({
+    groundTruthLimit: 200_000,
+    seed: 1,
+    profile: { ttftMs: 0, interTokenDelayMs: 0, outputTokens: 4 },
+  });
   const rows = [];
   for (const clients of quick ? [32] : [8, 32, 128, 512]) {
     const m = await measured(() =>
@@ -167,7 +148,11 @@ if (!only || only.has('converse')) {
 
 // 3. Schedule lag at 100 and 1,000 requests/second (streaming, open loop).
 if (!only || only.has('lag')) {
-  const emu = await startEmulator({ seed: 1, profile: { ttftMs: 50, interTokenDelayMs: 5, outputTokens: 20 } });
+  const emu = await startEmulator({
+    groundTruthLimit: 200_000,
+    seed: 1,
+    profile: { ttftMs: 50, interTokenDelayMs: 5, outputTokens: 20 },
+  });
   const rows = [];
   for (const [rate, seconds] of quick
     ? [
@@ -210,7 +195,11 @@ if (!only || only.has('lag')) {
 // second (Poisson), so about N are open at once; a warm-up of D seconds fills the pipe before measuring.
 if (!only || only.has('ttft')) {
   const D = 5;
-  const emu = await startEmulator({ seed: 1, profile: { ttftMs: 1000, interTokenDelayMs: 50, outputTokens: 80 } });
+  const emu = await startEmulator({
+    groundTruthLimit: 200_000,
+    seed: 1,
+    profile: { ttftMs: 1000, interTokenDelayMs: 50, outputTokens: 80 },
+  });
   const streamPayload = [
     { messages: [{ role: 'user', content: [{ text: 'Tell me a long story.' }] }], inferenceConfig: { maxTokens: 80 } },
   ];

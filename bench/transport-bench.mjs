@@ -3,7 +3,7 @@
 //          [--streams 50,200,1000] [--inter-token-ms 10] [--json out.json]
 // Builds core, bedrock-emulator and bedrock (tsc) unless --no-build; runs the emulator in a child process.
 // See bench/README.md ("Exact timing under load") for what each number means.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { closedLoop, cpuMs, quantile, round, sleep, startEmulator } from './bench-support.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -48,41 +49,6 @@ const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake' };
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const INPUT = { modelId: MODEL, messages: [{ role: 'user', content: [{ text: 'Hello, how are you today?' }] }] };
 const MAX_SOCKETS = 4096;
-
-// ---------------------------------------------------------------------------------------------------------------
-// The emulator child
-async function startEmulator(options) {
-  const child = fork(fileURLToPath(new URL('./emulator-child.mjs', import.meta.url)), [JSON.stringify(options)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // Node flags given to the bench (--trace-gc, --cpu-prof, --max-semi-space-size, …) apply to the client only.
-    execArgv: [],
-  });
-  const url = await new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m.url));
-    child.once('exit', (code) => reject(new Error(`emulator child exited with ${code}`)));
-  });
-  const ask = (msg, type) =>
-    new Promise((resolve) => {
-      const on = (m) => {
-        if (m.type === type) {
-          child.off('message', on);
-          resolve(m);
-        }
-      };
-      child.on('message', on);
-      child.send(msg);
-    });
-  return {
-    url,
-    truths: async (ids) => (await ask({ type: 'truths', ids }, 'truths')).truths,
-    cpu: async () => (await ask({ type: 'cpu' }, 'cpu')).cpu,
-    close: () =>
-      new Promise((resolve) => {
-        child.once('exit', resolve);
-        child.send({ type: 'close' });
-      }),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Variants: each returns { converse(), stream(), close() }; stream() resolves { id, ttftMs, chunks, error }.
@@ -298,7 +264,6 @@ const VARIANTS = {
 const variantNames = (args.only ? args.only.split(',') : Object.keys(VARIANTS)).filter((v) => VARIANTS[v]);
 
 // ---------------------------------------------------------------------------------------------------------------
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Nanoseconds this process's main thread spent waiting for a CPU while runnable (Linux schedstat), or null. */
 function runqueueWaitNs() {
   try {
@@ -306,44 +271,6 @@ function runqueueWaitNs() {
   } catch {
     return null;
   }
-}
-const cpuMs = (c) => (c.user + c.system) / 1000;
-function quantile(sorted, q) {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i];
-}
-const round = (x, d = 2) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
-
-/** Closed loop: `concurrency` callers back to back for warmup + duration; counts what completes in the window. */
-async function closedLoop(fn, concurrency, warmupMs, durationMs) {
-  let measuring = false;
-  let stop = false;
-  let done = 0;
-  let errors = 0;
-  let chunks = 0;
-  const worker = async () => {
-    while (!stop) {
-      const r = await fn();
-      if (measuring) {
-        done++;
-        if (r.error) errors++;
-        chunks += r.chunks ?? 0;
-      }
-    }
-  };
-  const workers = Array.from({ length: concurrency }, worker);
-  await sleep(warmupMs);
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  measuring = true;
-  await sleep(durationMs);
-  measuring = false;
-  const cpu = cpuMs(process.cpuUsage(cpu0));
-  const wall = performance.now() - t0;
-  stop = true;
-  await Promise.all(workers);
-  return { done, errors, chunks, wallMs: wall, cpuMs: cpu };
 }
 
 /**
