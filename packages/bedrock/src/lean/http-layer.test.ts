@@ -6,10 +6,10 @@ import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trackRequestTiming } from '../request-timing.js';
+import { FAKE_CREDENTIALS } from '../test-support/emulator.js';
 import { LeanBedrockClient } from './lean-bedrock-client.js';
 
 // The lean client's HTTP layer (undici Pool#dispatch) against a plain node:http server that counts its connections.
-const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake' };
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const messages = [{ role: 'user' as const, content: [{ text: 'Hello' }] }];
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
@@ -79,7 +79,7 @@ function client(url: string, maxSockets?: number): LeanBedrockClient {
   const c = new LeanBedrockClient({
     region: 'us-east-1',
     endpoint: url,
-    credentials: CREDENTIALS,
+    credentials: FAKE_CREDENTIALS,
     maxAttempts: 1,
     ...(maxSockets ? { maxSockets } : {}),
   });

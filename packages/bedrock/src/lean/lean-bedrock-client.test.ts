@@ -3,9 +3,9 @@ import { startBedrockEmulator } from '@llmeter/bedrock-emulator';
 import { describe, expect, it } from 'vitest';
 import { ARRIVED_AT, arrivalOf } from '../arrival.js';
 import { trackRequestTiming } from '../request-timing.js';
+import { FAKE_CREDENTIALS } from '../test-support/emulator.js';
 import { LeanBedrockClient } from './lean-bedrock-client.js';
 
-const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake' };
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const messages = [{ role: 'user' as const, content: [{ text: 'Hello' }] }];
 
@@ -22,7 +22,7 @@ describe('LeanBedrockClient', () => {
     const client = new LeanBedrockClient({
       region: 'us-east-1',
       endpoint: `${emulator.url}/`,
-      credentials: CREDENTIALS,
+      credentials: FAKE_CREDENTIALS,
     });
     try {
       const controller = new AbortController();

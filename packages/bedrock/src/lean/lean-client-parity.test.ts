@@ -3,10 +3,10 @@ import { type EmulatorOptions, type FaultSpec, startBedrockEmulator } from '@llm
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { describe, expect, it } from 'vitest';
 import { BEDROCK_STREAM_ERROR_TYPES } from '../bedrock-errors.js';
+import { FAKE_CREDENTIALS } from '../test-support/emulator.js';
 import { converseRecording, recordingFiles, streamRecording } from '../test-support/recordings.js';
 import { LeanBedrockClient } from './lean-bedrock-client.js';
 
-const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake' };
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 const PROFILE = { ttftMs: 5, interTokenDelayMs: 1, outputTokens: 6 };
 
@@ -79,14 +79,14 @@ async function both(
   const sdkClient = new BedrockRuntimeClient({
     region: 'us-east-1',
     endpoint: a.url,
-    credentials: CREDENTIALS,
+    credentials: FAKE_CREDENTIALS,
     maxAttempts,
     requestHandler: new NodeHttpHandler(),
   });
   const leanClient = new LeanBedrockClient({
     region: 'us-east-1',
     endpoint: b.url,
-    credentials: CREDENTIALS,
+    credentials: FAKE_CREDENTIALS,
     maxAttempts,
   });
   try {
