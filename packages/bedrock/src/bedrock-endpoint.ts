@@ -6,6 +6,7 @@ import {
   type InvokeContext,
   LLMeterValidationError,
   type Payload,
+  secondsSince,
 } from '@llmeter/core';
 import {
   type BedrockCredentials,
@@ -186,9 +187,9 @@ export abstract class BedrockBase<TOutput extends { $metadata?: ResponseMetadata
     } catch (error) {
       result = { error };
     }
-    result.timeToRequestSent = timing.requestSentAt === null ? null : (timing.requestSentAt - ctx.start) / 1000;
+    result.timeToRequestSent = timing.requestSentAt === null ? null : secondsSince(ctx.start, timing.requestSentAt);
     result.timeToResponseHeaders =
-      timing.responseHeadersAt === null ? null : (timing.responseHeadersAt - ctx.start) / 1000;
+      timing.responseHeadersAt === null ? null : secondsSince(ctx.start, timing.responseHeadersAt);
     return result;
   }
 
