@@ -161,19 +161,17 @@ function buildException(
 ): Error {
   const message = (data['message'] ?? data['Message'] ?? 'UnknownError') as string;
   const Known = SERVICE_EXCEPTIONS[name];
-  let error: Error;
-  if (Known) {
-    error = new Known({ message, $metadata: $metadata as ResponseMetadata });
-    for (const key of EXTRA_ERROR_MEMBERS) {
-      if (data[key] !== undefined) (error as unknown as Record<string, unknown>)[key] = data[key];
-    }
-  } else {
-    error = new BedrockRuntimeServiceException({
+  if (!Known) {
+    return new BedrockRuntimeServiceException({
       name,
       $fault: status !== undefined && status >= 500 ? 'server' : 'client',
       $metadata: $metadata ?? {},
       message,
     });
+  }
+  const error = new Known({ message, $metadata: $metadata as ResponseMetadata });
+  for (const key of EXTRA_ERROR_MEMBERS) {
+    if (data[key] !== undefined) (error as unknown as Record<string, unknown>)[key] = data[key];
   }
   return error;
 }
@@ -198,10 +196,7 @@ export function httpError(
 /** The error the SDK's event-stream unmarshaller throws for an `exception` (or `error`) message. */
 export function streamException(exceptionType: string, bodyText: string): Error {
   const name = STREAM_EXCEPTIONS[exceptionType];
-  if (name) {
-    const error = buildException(name, parseJsonObject(bodyText), undefined);
-    return error;
-  }
+  if (name) return buildException(name, parseJsonObject(bodyText), undefined);
   const error = new Error(bodyText);
   error.name = exceptionType;
   return error;
