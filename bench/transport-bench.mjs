@@ -15,6 +15,19 @@ import { closedLoop, cpuMs, quantile, round, sleep, startEmulator } from './benc
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** A Converse record as a bench sample. */
+const converseSample = (r) => ({ id: r.id, error: r.error });
+const ms = (seconds) => (seconds === null ? null : seconds * 1000);
+/** A ConverseStream record as a bench sample (milliseconds). */
+const streamSample = (r) => ({
+  id: r.id,
+  ttftMs: ms(r.timeToFirstToken),
+  chunks: r.chunkTimes?.length ?? 0,
+  error: r.error,
+  sentMs: ms(r.timeToRequestSent),
+  headersMs: ms(r.timeToResponseHeaders),
+});
 const { values: args } = parseArgs({
   options: {
     'no-build': { type: 'boolean' },
@@ -116,21 +129,8 @@ function endpointLoop(url, transport) {
   const str = new bedrock.BedrockConverseStream(options);
   const payload = { messages: INPUT.messages };
   return {
-    async converse() {
-      const r = await conv.invoke(payload);
-      return { id: r.id, error: r.error };
-    },
-    async stream() {
-      const r = await str.invoke(payload);
-      return {
-        id: r.id,
-        ttftMs: r.timeToFirstToken === null ? null : r.timeToFirstToken * 1000,
-        chunks: r.chunkTimes?.length ?? 0,
-        error: r.error,
-        sentMs: r.timeToRequestSent === null ? null : r.timeToRequestSent * 1000,
-        headersMs: r.timeToResponseHeaders === null ? null : r.timeToResponseHeaders * 1000,
-      };
-    },
+    converse: async () => converseSample(await conv.invoke(payload)),
+    stream: async () => streamSample(await str.invoke(payload)),
     close: () => {
       conv.client.destroy();
       str.client.destroy();
@@ -152,20 +152,8 @@ async function workersLoop(url, n) {
   const str = await WorkerPool.start(new bedrock.BedrockConverseStream(options), { workers: n, setup: WORKER_SETUP });
   const payload = { messages: INPUT.messages };
   return {
-    async converse() {
-      const r = await conv.invoke(payload);
-      return { id: r.id, error: r.error };
-    },
-    async stream() {
-      const r = await str.invoke(payload);
-      return {
-        id: r.id,
-        ttftMs: r.timeToFirstToken === null ? null : r.timeToFirstToken * 1000,
-        chunks: r.chunkTimes?.length ?? 0,
-        error: r.error,
-        sentMs: r.timeToRequestSent === null ? null : r.timeToRequestSent * 1000,
-      };
-    },
+    converse: async () => converseSample(await conv.invoke(payload)),
+    stream: async () => streamSample(await str.invoke(payload)),
     close: () => Promise.all([conv.close(), str.close()]),
   };
 }
